@@ -1,0 +1,71 @@
+"""Liveness and readiness for load balancers and orchestrators."""
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+# Other apps add checks (e.g. "an active model is loaded") without this module importing them.
+READINESS_CHECKS: dict = {}
+
+
+def register_readiness_check(name: str, check) -> None:
+    READINESS_CHECKS[name] = check
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """The process is alive and answering; no I/O, so a slow database never restarts us."""
+    return JsonResponse({"status": "ok"})
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    key = f"readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=5)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    checks = {"database": _database, "cache": _cache, **READINESS_CHECKS}
+    results = {}
+    down = []
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as exc:  # any failure means "not ready"; say which and why
+            logger.warning("readiness check %s failed: %s", name, exc)
+            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+            down.append(name)
+        else:
+            results[name] = {"ok": True}
+    if down:
+        return JsonResponse(
+            {
+                "status": "unavailable",
+                "error": {
+                    "code": "not_ready",
+                    "message": "Not ready: " + ", ".join(down) + " unavailable.",
+                    "fields": {},
+                },
+                "checks": results,
+            },
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "checks": results})

@@ -1,0 +1,24 @@
+"""Settings for the test suite: production-like (DEBUG off) against real PostgreSQL and Redis."""
+
+import os
+
+# setdefault: a developer may point the suite elsewhere with the same variables.
+os.environ.setdefault("SECRET_KEY", "test-only-key-" + "x" * 50)
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/flower_power")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DEBUG", "false")
+
+from flower_power.settings import *  # noqa: F403
+
+# Hashing with PBKDF2's real cost makes every login in the suite take ~0.3 s.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Plain storage: the suite does not run collectstatic.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve static files from the finders, as in development: the suite does not collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

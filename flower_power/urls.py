@@ -1,0 +1,62 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
+from django.urls import include, path
+from django.views.defaults import page_not_found, server_error
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from flower_power import health
+from flower_power.api.errors import error_body
+from trainees import views as trainee_views
+
+api_v1 = [
+    path("auth/token/", trainee_views.TokenApi.as_view(), name="auth-token"),
+    path("me/", trainee_views.MeApi.as_view(), name="me"),
+]
+
+urlpatterns = [
+    path("", trainee_views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith(("/api/", "/v2", "/healthz", "/readyz"))
+
+
+def handler404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if _wants_json(request):
+        return JsonResponse(
+            error_body("server_error", "Internal server error; it has been logged."), status=500
+        )
+    return server_error(request)

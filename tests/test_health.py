@@ -1,0 +1,50 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readyz_in_a_process_with(**overrides) -> subprocess.CompletedProcess:
+    code = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/readyz'); print(r.status_code); print(r.content.decode())"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "flower_power.settings_test", **overrides}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+
+
+def test_healthz_answers_without_auth_or_database(anon):
+    # No django_db mark: any query here would raise.
+    response = anon.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_is_ok_when_database_and_cache_answer(anon):
+    response = anon.get("/readyz")
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"]["database"] == {"ok": True}
+    assert response.json()["checks"]["cache"] == {"ok": True}
+
+
+def test_readyz_names_the_database_when_it_is_unreachable():
+    result = readyz_in_a_process_with(DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
+    status, body = result.stdout.split("\n", 1)
+    assert status == "503", result.stderr
+    assert '"database"' in body and "database unavailable" in body
+
+
+def test_readyz_names_the_cache_when_redis_is_unreachable():
+    result = readyz_in_a_process_with(REDIS_URL="redis://127.0.0.1:1/0")
+    status, body = result.stdout.split("\n", 1)
+    assert status == "503", result.stderr
+    assert "cache unavailable" in body

@@ -1,0 +1,101 @@
+"""Settings parsing is strict, and production settings pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from flower_power.env import env_bool, env_float, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "flower_power.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV",
+    "ALLOWED_HOSTS": "flowers.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://flowers.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/flower_power",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+}
+
+
+def run_manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    clean.pop("SECURE_SSL_REDIRECT", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize("raw,expected", [("true", True), ("0", False), ("Off", False)])
+def test_booleans_are_parsed(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize("raw", ["maybe", "ture", "2"])
+def test_a_bad_boolean_is_an_error_not_false(monkeypatch, raw):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG", False)
+
+
+def test_integers_floats_and_lists_are_parsed_strictly(monkeypatch):
+    monkeypatch.setenv("N", "12")
+    assert env_int("N", 1) == 12
+    monkeypatch.setenv("N", "12x")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("N", 1)
+    monkeypatch.setenv("N", "0")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("N", 1, minimum=1)
+    monkeypatch.setenv("F", "nan")
+    with pytest.raises(ImproperlyConfigured):
+        env_float("F", 0.5, minimum=0, maximum=1)
+    monkeypatch.setenv("L", "a.example, b.example,")
+    assert env_list("L", []) == ["a.example", "b.example"]
+
+
+def test_the_process_refuses_to_start_with_a_bad_debug_value():
+    result = run_manage("check", env={**PRODUCTION_ENV, "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_a_secret_key_is_required_unless_debug():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+    assert run_manage("check", env={**env, "DEBUG": "true"}).returncode == 0
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+def test_without_database_and_redis_urls_it_uses_sqlite_and_embedded_services(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE']);"
+        "print(settings.CACHES['default']['BACKEND']); print(settings.CELERY_BROKER_URL)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="flower_power.settings", DEBUG="true", VAR_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "filesystem://",
+    ]

@@ -1,0 +1,36 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MANAGERS_GROUP = "Managers"
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    store = models.CharField(
+        _("store / team"), max_length=80, blank=True, db_index=True,
+        help_text=_("Optional: the shop or team, used to filter scoreboards."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+
+    def __str__(self) -> str:
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_manager(self) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        # Cached per instance: permission checks ask this several times a request.
+        if not hasattr(self, "_is_manager"):
+            self._is_manager = self.is_staff and self.groups.filter(name=MANAGERS_GROUP).exists()
+        return self._is_manager
