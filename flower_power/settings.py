@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -145,6 +146,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Auth
 AUTH_USER_MODEL = "trainees.User"
@@ -228,7 +230,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["flower_power.api.renderers.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["flower_power.api.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "flower_power.api.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -301,3 +303,17 @@ if ML_TRAINING_SOFT_TIME_LIMIT >= ML_TRAINING_TIME_LIMIT:
 
 # --- Challenges
 CHALLENGE_ABANDON_AFTER_MINUTES = env_int("CHALLENGE_ABANDON_AFTER_MINUTES", 60, minimum=1)
+ML_QUEUED_EXPIRY_HOURS = env_int("ML_QUEUED_EXPIRY_HOURS", 6, minimum=1)
+
+CELERY_BEAT_SCHEDULE = {
+    "nightly-retrain": {
+        "task": "ml.tasks.model_nightly_retrain_task",
+        "schedule": crontab(
+            hour=env_int("ML_NIGHTLY_RETRAIN_HOUR", 2, minimum=0, maximum=23), minute=0
+        ),
+    },
+    "reap-stale-trainings": {"task": "ml.tasks.model_versions_reap_task", "schedule": 300.0},
+    "abandon-stale-challenges": {
+        "task": "challenges.tasks.challenge_sessions_abandon_task", "schedule": 300.0,
+    },
+}

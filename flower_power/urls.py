@@ -8,11 +8,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from flower_power import health
 from flower_power.api.errors import error_body
+from ml import urls as ml_urls
 from trainees import views as trainee_views
 
 api_v1 = [
     path("auth/token/", trainee_views.TokenApi.as_view(), name="auth-token"),
     path("me/", trainee_views.MeApi.as_view(), name="me"),
+    *ml_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -41,11 +43,14 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/", include("django.conf.urls.i18n")),
+    *ml_urls.legacy_urlpatterns,
 ]
 
 
 def _wants_json(request) -> bool:
-    return request.path.startswith(("/api/", "/v2", "/healthz", "/readyz"))
+    return request.path.startswith(
+        ("/api/", "/v2", "/healthz", "/readyz", "/get_random_flower", "/predict_flower")
+    )
 
 
 def handler404(request, exception=None):

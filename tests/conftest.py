@@ -72,3 +72,38 @@ def other_api(other_trainee):
 @pytest.fixture
 def manager_api(manager):
     return _token_client(manager)
+
+
+@pytest.fixture(scope="session")
+def trained_artifacts():
+    """One real training per test session (about 3 s with the TensorFlow import)."""
+    from ml.dataset import shipped_split_arrays
+    from ml.training import train_classifier
+
+    x_train, y_train, x_test, y_test = shipped_split_arrays()
+    return train_classifier(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+
+
+@pytest.fixture
+def flowers(db):
+    from ml.services import flowers_load_shipped
+
+    flowers_load_shipped()
+
+
+@pytest.fixture
+def active_version(flowers, trained_artifacts):
+    """An active model version built from the session's training, as the worker stores it."""
+    from ml.models import ModelVersion
+    from ml.serving import registry
+
+    result = trained_artifacts
+    version = ModelVersion.objects.create(
+        number=1, status=ModelVersion.Status.READY, is_active=True,
+        trigger=ModelVersion.Trigger.BOOTSTRAP, hyperparameters=result.hyperparameters,
+        metrics=result.metrics, history=result.history, train_count=120, test_count=30,
+        tflite=result.tflite_bytes, keras=result.keras_bytes, progress=1.0,
+    )
+    registry.forget()
+    yield version
+    registry.forget()

@@ -1,0 +1,17 @@
+from rest_framework.permissions import BasePermission
+
+
+class IsManager(BasePermission):
+    """Staff in the Managers group (or a superuser)."""
+
+    message = "Only managers may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(getattr(request.user, "is_manager", False))
+
+
+class IsManagerForWrites(IsManager):
+    def has_permission(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)

@@ -1,0 +1,155 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ml.dataset import FEATURES, SPECIES
+
+MEASUREMENT_MAX_CM = 30.0
+
+
+class Species(models.TextChoices):
+    SETOSA = "setosa", _("Iris setosa")
+    VERSICOLOR = "versicolor", _("Iris versicolor")
+    VIRGINICA = "virginica", _("Iris virginica")
+
+
+assert tuple(Species.values) == SPECIES  # the model's output order is the choices' order
+
+
+class Split(models.TextChoices):
+    TRAIN = "train", _("train")
+    TEST = "test", _("test")
+
+
+class Source(models.TextChoices):
+    SHIPPED = "shipped", _("Fisher's iris data (shipped)")
+    MANAGER = "manager", _("added by a manager")
+    IMPORT = "import", _("imported from CSV")
+
+
+def _measurement(label):
+    return models.FloatField(label, validators=[MaxValueValidator(MEASUREMENT_MAX_CM)])
+
+
+class FlowerSample(models.Model):
+    sepal_length = _measurement(_("sepal length (cm)"))
+    sepal_width = _measurement(_("sepal width (cm)"))
+    petal_length = _measurement(_("petal length (cm)"))
+    petal_width = _measurement(_("petal width (cm)"))
+    species = models.CharField(_("species"), max_length=16, choices=Species.choices)
+    split = models.CharField(_("split"), max_length=8, choices=Split.choices, editable=False)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    # The row of the shipped CSV this sample came from: loading the data twice is a no-op.
+    shipped_row = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("added by"), editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("flower sample")
+        verbose_name_plural = _("flower samples")
+        indexes = [models.Index(fields=["split", "species"])]
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gt": 0, f"{name}__lte": MEASUREMENT_MAX_CM}),
+                    name=f"flowersample_{name}_in_range",
+                    violation_error_message=_("Measurements must be above 0 and at most 30 cm."),
+                )
+                for name in FEATURES
+            ),
+            models.CheckConstraint(
+                condition=Q(species__in=SPECIES), name="flowersample_species_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.species} ({self.split})"
+
+    @property
+    def measurements(self) -> list[float]:
+        return [getattr(self, name) for name in FEATURES]
+
+
+class ModelVersion(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        TRAINING = "training", _("training")
+        READY = "ready", _("ready")
+        REJECTED = "rejected", _("rejected by the promotion gate")
+        FAILED = "failed", _("failed")
+
+    class Trigger(models.TextChoices):
+        MANAGER = "manager", _("a manager")
+        SCHEDULE = "schedule", _("the nightly schedule")
+        BOOTSTRAP = "bootstrap", _("bootstrap")
+
+    IN_PROGRESS = (Status.QUEUED, Status.TRAINING)
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+    progress = models.FloatField(_("progress"), default=0.0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    hyperparameters = models.JSONField(_("hyper-parameters"), default=dict)
+    train_count = models.PositiveIntegerField(default=0)
+    test_count = models.PositiveIntegerField(default=0)
+    data_fingerprint = models.CharField(max_length=64, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    history = models.JSONField(default=dict, blank=True)
+    gate = models.JSONField(_("promotion gate"), default=dict, blank=True)
+    tflite = models.BinaryField(_("LiteRT flatbuffer"), null=True, editable=False)
+    keras = models.BinaryField(_("Keras model"), null=True, editable=False)
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("triggered by"),
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True),
+                name="modelversion_at_most_one_active",
+                violation_error_message=_("Only one model version can be active."),
+            ),
+            # One queued-or-training version at a time: a second retrain request is refused.
+            models.UniqueConstraint(
+                models.Value(True), condition=Q(status__in=["queued", "training"]),
+                name="modelversion_one_training_at_a_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(status="ready"),
+                name="modelversion_only_ready_is_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=1), name="modelversion_progress_0_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.status}{', active' if self.is_active else ''})"
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.metrics.get("accuracy")

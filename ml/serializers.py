@@ -1,0 +1,110 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ml.dataset import FEATURES
+from ml.models import MEASUREMENT_MAX_CM, FlowerSample, ModelVersion, Species
+
+
+class FlowerSampleSerializer(serializers.ModelSerializer):
+    added_by = serializers.CharField(source="added_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = FlowerSample
+        fields = ["id", *FEATURES, "species", "split", "source", "added_by", "created_at"]
+        read_only_fields = ["id", "split", "source", "added_by", "created_at"]
+        extra_kwargs = {
+            name: {"min_value": 0.0, "max_value": MEASUREMENT_MAX_CM} for name in FEATURES
+        }
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("Unknown field.")] for name in sorted(unknown)}
+            )
+        for name in FEATURES:
+            if name in attrs and attrs[name] <= 0:
+                raise serializers.ValidationError({name: [_("Must be above 0.")]})
+        return attrs
+
+
+class StudyFlowerSerializer(serializers.Serializer):
+    """The prototype's get_random_flower payload, plus the sample id."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.URLField()
+    data = serializers.DictField()
+
+
+class RandomFlowerQuerySerializer(serializers.Serializer):
+    species = serializers.ChoiceField(choices=Species.choices, required=False)
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    triggered_by = serializers.CharField(
+        source="triggered_by.username", read_only=True, default=None
+    )
+    accuracy = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "number", "status", "is_active", "progress", "progress_message", "accuracy",
+            "hyperparameters", "train_count", "test_count", "trigger", "triggered_by",
+            "created_at", "started_at", "finished_at", "duration_seconds", "activated_at",
+            "error",
+        ]
+
+
+class ModelVersionDetailSerializer(ModelVersionSerializer):
+    plots = serializers.SerializerMethodField()
+
+    class Meta(ModelVersionSerializer.Meta):
+        fields = [*ModelVersionSerializer.Meta.fields, "metrics", "history", "gate", "plots"]
+
+    def get_plots(self, version) -> dict[str, str]:
+        return {
+            kind: f"/api/v1/models/{version.number}/plots/{kind}/"
+            for kind in ("loss", "accuracy", "confusion")
+        }
+
+
+class RetrainInputSerializer(serializers.Serializer):
+    hidden_units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=256), min_length=1, max_length=4,
+        required=False,
+    )
+    learning_rate = serializers.FloatField(min_value=1e-6, max_value=10, required=False)
+    batch_size = serializers.IntegerField(min_value=1, max_value=1024, required=False)
+    epochs = serializers.IntegerField(min_value=1, max_value=5000, required=False)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("Unknown field.")] for name in sorted(unknown)}
+            )
+        return attrs
+
+
+class RetrainOutputSerializer(serializers.Serializer):
+    version = ModelVersionSerializer()
+    poll = serializers.CharField()
+
+
+class PredictionSerializer(serializers.Serializer):
+    species = serializers.CharField()
+    probabilities = serializers.DictField(child=serializers.FloatField())
+
+
+class PredictOutputSerializer(serializers.Serializer):
+    model_version = serializers.IntegerField()
+    predictions = PredictionSerializer(many=True)
+
+
+class SpeciesRangeSerializer(serializers.Serializer):
+    species = serializers.CharField()
+    count = serializers.IntegerField()
+    ranges = serializers.DictField()

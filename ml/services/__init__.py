@@ -1,0 +1,19 @@
+"""Business operations of the ml app; views, tasks and commands call these."""
+
+from ml.services.flowers import flower_sample_create, flower_sample_update, flowers_load_shipped
+from ml.services.registry import (
+    model_version_activate,
+    model_version_request,
+    model_versions_reap,
+)
+from ml.services.training import model_version_train
+
+__all__ = [
+    "flower_sample_create",
+    "flower_sample_update",
+    "flowers_load_shipped",
+    "model_version_activate",
+    "model_version_request",
+    "model_version_train",
+    "model_versions_reap",
+]

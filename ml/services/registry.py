@@ -1,0 +1,108 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from flower_power.errors import ApplicationError, Conflict, NotFound
+from ml.models import ModelVersion
+from ml.training import validate_hyperparameters
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HYPERPARAMETERS = validate_hyperparameters()
+
+
+def hyperparameters_resolve(overrides: dict | None) -> dict:
+    """Merge overrides into the defaults and check their bounds (400 naming the bad one)."""
+    overrides = overrides or {}
+    unknown = sorted(set(overrides) - set(DEFAULT_HYPERPARAMETERS))
+    if unknown:
+        raise ApplicationError(
+            _("Unknown hyper-parameters: %(names)s.") % {"names": ", ".join(unknown)},
+            fields={name: [_("Unknown hyper-parameter.")] for name in unknown},
+        )
+    try:
+        return validate_hyperparameters(**{**DEFAULT_HYPERPARAMETERS, **overrides})
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_hyperparameters") from None
+
+
+def model_version_request(
+    *, trigger: str, triggered_by=None, hyperparameters: dict | None = None, enqueue: bool = True
+) -> ModelVersion:
+    """Queue a new training; refused (409) while another is queued or training."""
+    params = hyperparameters_resolve(hyperparameters)
+    try:
+        with transaction.atomic():
+            number = (ModelVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            version = ModelVersion.objects.create(
+                number=number, trigger=trigger, triggered_by=triggered_by,
+                hyperparameters=params, status=ModelVersion.Status.QUEUED,
+            )
+            if enqueue:
+                from ml.tasks import model_version_train_task
+
+                # After commit, so the worker never looks for a row it cannot see yet.
+                model_version_train_task.delay_on_commit(version.id)
+    except IntegrityError:
+        # The partial unique index: a version is already queued or training (or a
+        # concurrent request just took this number).
+        busy = ModelVersion.objects.filter(status__in=ModelVersion.IN_PROGRESS).first()
+        raise Conflict(
+            _("A training is already queued or running (version %(number)s).")
+            % {"number": busy.number if busy else "?"},
+            code="training_in_progress",
+        ) from None
+    return version
+
+
+def model_version_activate(*, number: int, by=None) -> ModelVersion:
+    """Make a ready version the one that serves predictions (promote or roll back)."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                version = ModelVersion.objects.select_for_update().filter(number=number).first()
+                if version is None:
+                    raise NotFound(_("There is no model version %(n)s.") % {"n": number})
+                if version.status != ModelVersion.Status.READY:
+                    raise Conflict(
+                        _("Only a ready version can be activated; version %(n)s is %(s)s.")
+                        % {"n": number, "s": version.status},
+                        code="not_ready",
+                    )
+                if version.is_active:
+                    return version
+                ModelVersion.objects.filter(is_active=True).update(is_active=False)
+                version.is_active = True
+                version.activated_at = timezone.now()
+                version.save(update_fields=["is_active", "activated_at"])
+                logger.info("model version %s activated by %s", number, by or "the gate")
+                return version
+        except IntegrityError:
+            # A concurrent activation won the race for the one active slot; look again.
+            continue
+    raise Conflict(_("Another activation is in progress; try again."), code="busy")
+
+
+def model_versions_reap() -> int:
+    """Fail trainings whose worker stopped reporting: they can never finish now."""
+    now = timezone.now()
+    stale_training = now - timedelta(seconds=settings.ML_TRAINING_TIME_LIMIT + 60)
+    stale_queue = now - timedelta(hours=settings.ML_QUEUED_EXPIRY_HOURS)
+    reaped = ModelVersion.objects.filter(
+        status=ModelVersion.Status.TRAINING, heartbeat_at__lt=stale_training
+    ).update(
+        status=ModelVersion.Status.FAILED, finished_at=now,
+        error="The worker stopped reporting progress (killed or lost); nothing was changed.",
+    )
+    reaped += ModelVersion.objects.filter(
+        status=ModelVersion.Status.QUEUED, created_at__lt=stale_queue
+    ).update(
+        status=ModelVersion.Status.FAILED, finished_at=now,
+        error="No worker picked this training up in time.",
+    )
+    return reaped

@@ -1,0 +1,198 @@
+"""Training a queued model version: runs in the Celery worker (or `manage.py train_model`)."""
+
+import hashlib
+import logging
+import os
+import socket
+import time
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ml.dataset import FEATURES, SPECIES
+from ml.models import FlowerSample, ModelVersion, Split
+from ml.services.registry import model_version_activate
+
+logger = logging.getLogger(__name__)
+
+# TensorFlow's C++ start-up chatter (CPU features, MLIR passes) buries the worker's own log.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# A training killed mid-way (worker SIGKILLed, machine lost) is delivered again once;
+# after that it is marked failed rather than retried for ever.
+MAX_ATTEMPTS = 2
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_alive(worker: str) -> bool:
+    """Whether the process that claimed a training is still running (only knowable locally)."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim(version_id: int) -> bool:
+    """Take the version for this process; True only for exactly one caller."""
+    now = timezone.now()
+    fields = {
+        "status": ModelVersion.Status.TRAINING, "started_at": now, "heartbeat_at": now,
+        "attempts": F("attempts") + 1, "worker": worker_name(), "progress": 0.0,
+        "progress_message": "starting",
+    }
+    if ModelVersion.objects.filter(id=version_id, status=ModelVersion.Status.QUEUED).update(
+        **fields
+    ):
+        return True
+    # Delivered again while marked as training: either a duplicate delivery of a training
+    # that is running (do nothing), or a redelivery after its worker died (retry once).
+    version = ModelVersion.objects.filter(id=version_id).first()
+    if version is None or version.status != ModelVersion.Status.TRAINING:
+        return False
+    stale = version.heartbeat_at is None or (
+        (now - version.heartbeat_at).total_seconds() > settings.ML_TRAINING_TIME_LIMIT
+    )
+    if not stale and _process_alive(version.worker):
+        return False
+    if version.attempts >= MAX_ATTEMPTS:
+        _fail(version_id, "The worker died during training, twice; nothing was changed.")
+        return False
+    # Compare-and-set on the worker we saw dead, so two redeliveries cannot both take it.
+    return bool(
+        ModelVersion.objects.filter(
+            id=version_id, status=ModelVersion.Status.TRAINING, worker=version.worker
+        ).update(**fields)
+    )
+
+
+def _fail(version_id: int, error: str) -> None:
+    ModelVersion.objects.filter(id=version_id).filter(
+        Q(status=ModelVersion.Status.TRAINING) | Q(status=ModelVersion.Status.QUEUED)
+    ).update(status=ModelVersion.Status.FAILED, error=error[:5000], finished_at=timezone.now())
+
+
+def training_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """All samples as (x_train, y_train, x_test, y_test) and a fingerprint of the data."""
+    rows = list(
+        FlowerSample.objects.order_by("id").values_list("id", *FEATURES, "species", "split")
+    )
+    digest = hashlib.sha256()
+    arrays = {Split.TRAIN: ([], []), Split.TEST: ([], [])}
+    index = {name: i for i, name in enumerate(SPECIES)}
+    for row in rows:
+        digest.update(repr(row).encode())
+        xs, ys = arrays[row[6]]
+        xs.append(row[1:5])
+        ys.append(index[row[5]])
+    (x_train, y_train), (x_test, y_test) = arrays[Split.TRAIN], arrays[Split.TEST]
+    return (
+        np.asarray(x_train, dtype=np.float32).reshape(-1, 4),
+        np.asarray(y_train, dtype=np.int32),
+        np.asarray(x_test, dtype=np.float32).reshape(-1, 4),
+        np.asarray(y_test, dtype=np.int32),
+        digest.hexdigest(),
+    )
+
+
+def data_fingerprint() -> str:
+    return training_data()[4]
+
+
+def _gate(*, accuracy: float) -> dict:
+    active = ModelVersion.objects.filter(is_active=True).first()
+    floor = settings.ML_PROMOTION_MIN_ACCURACY
+    tolerance = settings.ML_PROMOTION_TOLERANCE
+    gate = {
+        "min_accuracy": floor, "tolerance": tolerance, "accuracy": accuracy,
+        "active_version": active.number if active else None,
+        "active_accuracy": active.accuracy if active else None,
+    }
+    if accuracy < floor:
+        gate.update(passed=False, reason=f"test accuracy {accuracy:.3f} is below {floor:.3f}")
+    elif active is not None and active.accuracy is not None and (
+        accuracy < active.accuracy - tolerance
+    ):
+        gate.update(
+            passed=False,
+            reason=f"test accuracy {accuracy:.3f} is worse than the active version "
+            f"v{active.number}'s {active.accuracy:.3f} by more than {tolerance:.3f}",
+        )
+    else:
+        gate.update(passed=True, reason="passed")
+    return gate
+
+
+def model_version_train(*, version_id: int) -> ModelVersion | None:
+    """Train a queued version, evaluate it and promote it if it passes the gate."""
+    if not _claim(version_id):
+        logger.info("model version id=%s is not ours to train; skipping", version_id)
+        return None
+    version = ModelVersion.objects.get(id=version_id)
+    started = time.monotonic()
+    last_beat = [0.0]
+
+    def on_progress(epoch: int, epochs: int, loss: float, accuracy: float) -> None:
+        # Throttled: a row update per report, a few per second at most.
+        now = time.monotonic()
+        if epoch < epochs and now - last_beat[0] < 0.25:
+            return
+        last_beat[0] = now
+        ModelVersion.objects.filter(id=version_id, status=ModelVersion.Status.TRAINING).update(
+            progress=min(epoch / epochs, 1.0), heartbeat_at=timezone.now(),
+            progress_message=f"epoch {epoch}/{epochs}: loss {loss:.4f}, accuracy {accuracy:.3f}",
+        )
+
+    try:
+        x_train, y_train, x_test, y_test, fingerprint = training_data()
+        ModelVersion.objects.filter(id=version_id).update(
+            train_count=len(y_train), test_count=len(y_test), data_fingerprint=fingerprint
+        )
+        if len(set(y_train.tolist())) < len(SPECIES) or len(y_test) == 0:
+            raise ValueError("Training needs samples of all three species and a test split.")
+        from ml.training import train_classifier  # TensorFlow: worker processes only
+
+        result = train_classifier(
+            x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
+            on_progress=on_progress, **version.hyperparameters,
+        )
+    except BaseException as exc:  # SoftTimeLimitExceeded included: record, then re-raise
+        logger.exception("training of model version id=%s failed", version_id)
+        _fail(version_id, f"{type(exc).__name__}: {exc}")
+        if not isinstance(exc, Exception):
+            raise
+        return ModelVersion.objects.get(id=version_id)
+
+    with transaction.atomic():
+        version = ModelVersion.objects.select_for_update().get(id=version_id)
+        if version.status != ModelVersion.Status.TRAINING:
+            return version  # reaped or failed meanwhile: keep that verdict
+        gate = _gate(accuracy=result.metrics["accuracy"])
+        version.status = ModelVersion.Status.READY if gate["passed"] else (
+            ModelVersion.Status.REJECTED
+        )
+        version.gate = gate
+        version.metrics = result.metrics
+        version.history = result.history
+        version.tflite = result.tflite_bytes
+        version.keras = result.keras_bytes
+        version.progress = 1.0
+        version.progress_message = gate["reason"]
+        version.finished_at = timezone.now()
+        version.duration_seconds = round(time.monotonic() - started, 3)
+        version.save()
+        if gate["passed"]:
+            model_version_activate(number=version.number)
+    logger.info("model version %s: %s (%s)", version.number, version.status, gate["reason"])
+    return ModelVersion.objects.get(id=version_id)

@@ -1,0 +1,39 @@
+"""Celery entry points: take ids, call the service. TensorFlow loads inside the task only."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from ml.models import ModelVersion
+from ml.services import model_version_request, model_version_train, model_versions_reap
+from ml.services.training import data_fingerprint
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.ML_TRAINING_SOFT_TIME_LIMIT,
+    time_limit=settings.ML_TRAINING_TIME_LIMIT,
+)
+def model_version_train_task(version_id: int) -> None:
+    model_version_train(version_id=version_id)
+
+
+@shared_task
+def model_nightly_retrain_task() -> None:
+    """Retrain when the samples changed since the active version was trained."""
+    if not settings.ML_NIGHTLY_RETRAIN:
+        return
+    active = ModelVersion.objects.filter(is_active=True).first()
+    if active is not None and active.data_fingerprint == data_fingerprint():
+        logger.info("nightly retrain: samples unchanged since v%s; nothing to do", active.number)
+        return
+    model_version_request(trigger=ModelVersion.Trigger.SCHEDULE)
+
+
+@shared_task
+def model_versions_reap_task() -> None:
+    model_versions_reap()

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from ml.views import flowers, models, predict
+
+api_urlpatterns = [
+    path("flowers/", flowers.FlowerListCreateApi.as_view(), name="flower-list"),
+    path("flowers/random/", flowers.RandomFlowerApi.as_view(), name="flower-random"),
+    path("flowers/ranges/", flowers.SpeciesRangesApi.as_view(), name="flower-ranges"),
+    path("flowers/<int:pk>/", flowers.FlowerDetailApi.as_view(), name="flower-detail"),
+    path("predict/", predict.PredictApi.as_view(), name="predict"),
+    path("models/", models.ModelVersionListApi.as_view(), name="model-list"),
+    path("models/active/", models.ActiveModelVersionApi.as_view(), name="model-active"),
+    path("models/<int:number>/", models.ModelVersionDetailApi.as_view(), name="model-detail"),
+    path(
+        "models/<int:number>/activate/", models.ModelVersionActivateApi.as_view(),
+        name="model-activate",
+    ),
+    path(
+        "models/<int:number>/plots/<str:kind>/", models.ModelVersionPlotApi.as_view(),
+        name="model-plot",
+    ),
+]
+
+legacy_urlpatterns = [
+    path("get_random_flower", predict.LegacyRandomFlowerApi.as_view(), name="legacy-random"),
+    path("predict_flower", predict.LegacyPredictFlowerApi.as_view(), name="legacy-predict"),
+]

@@ -1,0 +1,110 @@
+import random
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.db.models import Count, Max, Min
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from flower_power.api.permissions import IsManager
+from flower_power.errors import NotFound
+from ml.dataset import FEATURES, SPECIES
+from ml.models import FlowerSample, Split
+from ml.serializers import (
+    FlowerSampleSerializer,
+    RandomFlowerQuerySerializer,
+    SpeciesRangeSerializer,
+    StudyFlowerSerializer,
+)
+from ml.services import flower_sample_create, flower_sample_update
+
+
+def study_flower_payload(sample: FlowerSample) -> dict:
+    return {
+        "id": sample.id,
+        "name": sample.species,
+        "url": settings.ML_SPECIES_PHOTOS[sample.species],
+        "data": {"keys": list(FEATURES), "values": sample.measurements},
+    }
+
+
+def random_train_sample(species: str | None = None) -> FlowerSample:
+    samples = FlowerSample.objects.filter(split=Split.TRAIN)
+    if species:
+        samples = samples.filter(species=species)
+    ids = list(samples.values_list("id", flat=True))
+    if not ids:
+        raise NotFound(_("There are no training flowers yet; load the data first."))
+    return FlowerSample.objects.get(id=random.choice(ids))  # noqa: S311 - not security
+
+
+class FlowerListCreateApi(generics.ListCreateAPIView):
+    """Labelled flower samples: managers only (trainees must never list test flowers)."""
+
+    permission_classes = [IsManager]
+    serializer_class = FlowerSampleSerializer
+    queryset = FlowerSample.objects.select_related("added_by")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = flower_sample_create(
+            measurements={name: data[name] for name in FEATURES},
+            species=data["species"], added_by=self.request.user,
+        )
+
+
+class FlowerDetailApi(generics.RetrieveUpdateDestroyAPIView):
+    permission_classes = [IsManager]
+    serializer_class = FlowerSampleSerializer
+    queryset = FlowerSample.objects.select_related("added_by")
+
+    def perform_update(self, serializer):
+        serializer.instance = flower_sample_update(
+            sample=serializer.instance, data=serializer.validated_data
+        )
+
+
+class RandomFlowerApi(APIView):
+    @extend_schema(
+        parameters=[RandomFlowerQuerySerializer],
+        responses={200: StudyFlowerSerializer},
+        summary="A random training flower to study, with its species and photo",
+    )
+    def get(self, request):
+        query = RandomFlowerQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sample = random_train_sample(query.validated_data.get("species"))
+        return Response(study_flower_payload(sample))
+
+
+class SpeciesRangesApi(APIView):
+    @extend_schema(
+        responses={200: SpeciesRangeSerializer(many=True)},
+        summary="Per-species min/max of each measurement over the training split",
+    )
+    def get(self, request):
+        aggregates = {"count": Count("id")}
+        for name in FEATURES:
+            aggregates[f"{name}_min"] = Min(name)
+            aggregates[f"{name}_max"] = Max(name)
+        rows = {
+            row["species"]: row
+            for row in FlowerSample.objects.filter(split=Split.TRAIN)
+            .values("species")
+            .annotate(**aggregates)
+            .order_by()
+        }
+        return Response([
+            {
+                "species": species,
+                "count": rows[species]["count"] if species in rows else 0,
+                "ranges": {
+                    name: {"min": rows[species][f"{name}_min"], "max": rows[species][f"{name}_max"]}
+                    if species in rows else None
+                    for name in FEATURES
+                },
+            }
+            for species in SPECIES
+        ])

@@ -1,0 +1,83 @@
+"""Predictions: the hot path. LiteRT only, strict parsing, no serializer machinery."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from flower_power.errors import ServiceUnavailable
+from ml.dataset import FEATURES
+from ml.inputs import flower_query, guess_string, predict_payload
+from ml.serializers import PredictOutputSerializer
+from ml.serving import ServedModel, active_model
+from ml.views.flowers import random_train_sample, study_flower_payload
+
+
+def served_or_503() -> ServedModel:
+    model = active_model()
+    if model is None:
+        raise ServiceUnavailable(
+            _("No model is active yet; a manager must train or activate one."), code="no_model"
+        )
+    return model
+
+
+def predictions(x) -> dict:
+    model = served_or_503()
+    return {"model_version": model.number, "predictions": model.predict(x)}
+
+
+PREDICT_EXAMPLE = {
+    "sepal_length": 6.7, "sepal_width": 3.3, "petal_length": 5.7, "petal_width": 2.5,
+}
+
+
+class PredictApi(APIView):
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: PredictOutputSerializer},
+        summary="Species of one flower, or of a batch {\"instances\": [...]}",
+        description=(
+            "One flower: {\"sepal_length\", \"sepal_width\", \"petal_length\", \"petal_width\"} "
+            "in cm, each above 0 and at most 30. A batch: {\"instances\": [...]} of such "
+            "objects or of 4-number lists in that order, up to ML_PREDICT_MAX_ROWS rows."
+        ),
+    )
+    def post(self, request):
+        x, _batch = predict_payload(request.data)
+        return Response(predictions(x))
+
+    @extend_schema(
+        parameters=[OpenApiParameter(name, float, required=True) for name in FEATURES],
+        responses={200: PredictOutputSerializer},
+        summary="Species of one flower given as query parameters",
+    )
+    def get(self, request):
+        return Response(predictions(flower_query(request.query_params)))
+
+
+class LegacyRandomFlowerApi(APIView):
+    """The prototype's GET /get_random_flower, for clients written against it."""
+
+    @extend_schema(summary="Prototype route: a random study flower", deprecated=True)
+    def get(self, request):
+        return Response(study_flower_payload(random_train_sample()))
+
+
+class LegacyPredictFlowerApi(APIView):
+    """The prototype's GET /predict_flower?guess_string=[...]; parsed, never evaluated."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("guess_string", str, required=True,
+                                     description="[sepal_length,sepal_width,petal_length,petal_width]")],
+        summary="Prototype route: predict from a guess_string",
+        deprecated=True,
+    )
+    def get(self, request):
+        result = predictions(guess_string(request.query_params.get("guess_string")))
+        first = result["predictions"][0]
+        return Response({
+            "model_version": result["model_version"],
+            "species": first["species"],
+            "probabilities": first["probabilities"],
+        })
