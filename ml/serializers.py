@@ -5,6 +5,14 @@ from ml.dataset import FEATURES
 from ml.models import MEASUREMENT_MAX_CM, FlowerSample, ModelVersion, Species
 
 
+def reject_unknown_fields(serializer: serializers.Serializer) -> None:
+    unknown = set(serializer.initial_data) - set(serializer.fields)
+    if unknown:
+        raise serializers.ValidationError(
+            {name: [_("Unknown field.")] for name in sorted(unknown)}
+        )
+
+
 class FlowerSampleSerializer(serializers.ModelSerializer):
     added_by = serializers.CharField(source="added_by.username", read_only=True, default=None)
 
@@ -17,11 +25,8 @@ class FlowerSampleSerializer(serializers.ModelSerializer):
         }
 
     def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: [_("Unknown field.")] for name in sorted(unknown)}
-            )
+        # Read-only fields a client sends (split, source...) are ignored; unknown ones refused.
+        reject_unknown_fields(self)
         for name in FEATURES:
             if name in attrs and attrs[name] <= 0:
                 raise serializers.ValidationError({name: [_("Must be above 0.")]})
@@ -81,11 +86,7 @@ class RetrainInputSerializer(serializers.Serializer):
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
 
     def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields)
-        if unknown:
-            raise serializers.ValidationError(
-                {name: [_("Unknown field.")] for name in sorted(unknown)}
-            )
+        reject_unknown_fields(self)
         return attrs
 
 

@@ -1,8 +1,8 @@
 import random
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.db.models import Count, Max, Min
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response

@@ -5,11 +5,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import generics, status
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from flower_power.api.permissions import IsManager
+from flower_power.api.renderers import FastJSONRenderer
 from flower_power.errors import Conflict, NotFound
 from ml.models import ModelVersion
 from ml.plots import PLOT_KINDS, plot_png
@@ -86,7 +88,26 @@ class ModelVersionActivateApi(APIView):
         return Response(ModelVersionSerializer(version).data)
 
 
+class PNGRenderer(BaseRenderer):
+    media_type = "image/png"
+    format = "png"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
 class ModelVersionPlotApi(APIView):
+    # PNG first: a browser's <img> (Accept: image/*) gets the picture.
+    renderer_classes = [PNGRenderer, FastJSONRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON even when the client asked for a PNG.
+        if response.status_code >= 400:
+            request.accepted_renderer = FastJSONRenderer()
+            request.accepted_media_type = FastJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
     @extend_schema(
         responses={
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
@@ -108,7 +129,6 @@ class ModelVersionPlotApi(APIView):
                 code="no_metrics",
             )
         png = plot_png(version, kind)
-        if "application/json" in request.META.get("HTTP_ACCEPT", ""):
-            uri = "data:image/png;base64," + base64.b64encode(png).decode()
-            return Response({"data_uri": uri})
-        return HttpResponse(png, content_type="image/png")
+        if request.accepted_renderer.format == "png":
+            return HttpResponse(png, content_type="image/png")
+        return Response({"data_uri": "data:image/png;base64," + base64.b64encode(png).decode()})
