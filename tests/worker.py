@@ -11,7 +11,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_process_env(**extra) -> dict:
+def child_process_env(**extra) -> dict:
     """Environment for a child process that must see the test database pytest created."""
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -27,7 +27,7 @@ def test_process_env(**extra) -> dict:
 class Worker:
     def __init__(self, log_path: Path, **env) -> None:
         self.log_path = log_path
-        self.env = test_process_env(**env)
+        self.env = child_process_env(**env)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Worker":

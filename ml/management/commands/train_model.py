@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, if_none_active=False, **options):
         active = ModelVersion.objects.filter(is_active=True).first()
         if if_none_active and active is not None:
-            self.stdout.write(f"  model v{active.number} is active (accuracy {active.accuracy:.3f})")
+            self.stdout.write(f"  model v{active.number} is already active")
             return
         overrides = {
             key: options[key]
