@@ -14,6 +14,7 @@ from trainees import views as trainee_views
 api_v1 = [
     path("auth/token/", trainee_views.TokenApi.as_view(), name="auth-token"),
     path("me/", trainee_views.MeApi.as_view(), name="me"),
+    path("auth/ping/", trainee_views.PingApi.as_view(), name="auth-ping"),
     *ml_urls.api_urlpatterns,
 ]
 

@@ -22,3 +22,8 @@ class MeOutputSerializer(serializers.Serializer):
     store = serializers.CharField()
     is_manager = serializers.BooleanField()
     date_joined = serializers.DateTimeField()
+
+
+class PingOutputSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    username = serializers.CharField()

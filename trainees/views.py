@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from flower_power.errors import ApplicationError
 from trainees.serializers import (
     MeOutputSerializer,
+    PingOutputSerializer,
     TokenObtainInputSerializer,
     TokenOutputSerializer,
 )
@@ -63,6 +64,14 @@ class MeApi(APIView):
     @extend_schema(responses={200: MeOutputSerializer}, summary="Your profile")
     def get(self, request):
         return Response(MeOutputSerializer(request.user).data)
+
+
+class PingApi(APIView):
+    """Check a token or session: the cheapest authenticated call there is."""
+
+    @extend_schema(responses={200: PingOutputSerializer}, summary="Check your credentials")
+    def get(self, request):
+        return Response({"ok": True, "username": request.user.get_username()})
 
 
 @login_required

@@ -89,3 +89,8 @@ def test_the_token_endpoint_is_throttled(anon, settings):
     assert throttled.status_code == 429
     assert int(throttled["Retry-After"]) > 0
     assert throttled.json()["error"]["code"] == "throttled"
+
+
+def test_ping_checks_credentials(anon, trainee_api):
+    assert anon.get("/api/v1/auth/ping/").status_code == 401
+    assert trainee_api.get("/api/v1/auth/ping/").json() == {"ok": True, "username": "alice"}
