@@ -112,6 +112,10 @@ if REDIS_URL:
             "KEY_PREFIX": "fp",
         }
     }
+    # Redis down must not turn every request into a 500: throttles and scoreboard caches
+    # degrade to "no cache" (logged), and /readyz reports the cache as down.
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Must exceed the training hard time limit, or Redis redelivers a task still running.

@@ -22,3 +22,7 @@ STORAGES = {
 # Serve static files from the finders, as in development: the suite does not collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Two suites on one machine (say, two checkouts) must not share a test database.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": os.environ.get("TEST_DATABASE_NAME", "test_flower_power")
+}

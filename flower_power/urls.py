@@ -6,6 +6,7 @@ from django.views.defaults import page_not_found, server_error
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from challenges import urls as challenge_urls
 from flower_power import health
 from flower_power.api.errors import error_body
 from ml import urls as ml_urls
@@ -13,9 +14,9 @@ from trainees import views as trainee_views
 
 api_v1 = [
     path("auth/token/", trainee_views.TokenApi.as_view(), name="auth-token"),
-    path("me/", trainee_views.MeApi.as_view(), name="me"),
     path("auth/ping/", trainee_views.PingApi.as_view(), name="auth-ping"),
     *ml_urls.api_urlpatterns,
+    *challenge_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -45,6 +46,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/", include("django.conf.urls.i18n")),
     *ml_urls.legacy_urlpatterns,
+    path("", include("ml.v2_urls")),
 ]
 
 

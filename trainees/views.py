@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 
 from flower_power.errors import ApplicationError
 from trainees.serializers import (
-    MeOutputSerializer,
     PingOutputSerializer,
     TokenObtainInputSerializer,
     TokenOutputSerializer,
@@ -58,12 +57,6 @@ class TokenApi(APIView):
     def delete(self, request):
         token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MeApi(APIView):
-    @extend_schema(responses={200: MeOutputSerializer}, summary="Your profile")
-    def get(self, request):
-        return Response(MeOutputSerializer(request.user).data)
 
 
 class PingApi(APIView):

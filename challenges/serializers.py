@@ -1,0 +1,175 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from challenges.selectors import PERIODS
+from ml.dataset import FEATURES, SPECIES
+
+
+class GuessInputSerializer(serializers.Serializer):
+    """Only the guess is read; anything else a client sends (scores, user...) is ignored."""
+
+    guess = serializers.ChoiceField(choices=SPECIES)
+
+
+class ChallengeStartInputSerializer(serializers.Serializer):
+    rounds = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+class FlowerDataSerializer(serializers.Serializer):
+    keys = serializers.ListField(child=serializers.CharField())
+    values = serializers.ListField(child=serializers.FloatField())
+
+
+def flower_data(snapshot) -> dict:
+    return {"keys": list(FEATURES), "values": snapshot.measurements}
+
+
+class PracticeOutputSerializer(serializers.Serializer):
+    """An unlabelled flower: nothing here tells the species or the AI's guess."""
+
+    id = serializers.IntegerField()
+    data = FlowerDataSerializer(source="*")
+
+    def to_representation(self, attempt):
+        return {"id": attempt.id, "data": flower_data(attempt)}
+
+
+class ScoreSerializer(serializers.Serializer):
+    trainee = serializers.IntegerField()
+    ai = serializers.IntegerField()
+
+
+class AnswerOutputSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    correct_species = serializers.ChoiceField(choices=SPECIES)
+    guess = serializers.ChoiceField(choices=SPECIES)
+    correct = serializers.BooleanField()
+    ai_guess = serializers.ChoiceField(choices=SPECIES)
+    ai_confidence = serializers.FloatField()
+    ai_correct = serializers.BooleanField()
+    time_taken_ms = serializers.IntegerField()
+    score = ScoreSerializer()
+    answered = serializers.IntegerField()
+    rounds = serializers.IntegerField()
+    finished = serializers.BooleanField()
+    outcome = serializers.CharField(allow_null=True)
+
+
+class PracticeAnswerOutputSerializer(serializers.Serializer):
+    correct_species = serializers.ChoiceField(choices=SPECIES)
+    guess = serializers.ChoiceField(choices=SPECIES)
+    correct = serializers.BooleanField()
+    ai_guess = serializers.CharField(allow_null=True)
+    ai_confidence = serializers.FloatField(allow_null=True)
+    ai_correct = serializers.BooleanField(allow_null=True)
+    streak = serializers.IntegerField()
+    photo_url = serializers.URLField()
+
+
+class RoundSerializer(serializers.Serializer):
+    """A round; its result fields appear only once it has been answered."""
+
+    index = serializers.IntegerField()
+    data = FlowerDataSerializer()
+    answered = serializers.BooleanField()
+    result = serializers.DictField(required=False, help_text=_("Only for answered rounds."))
+
+    def to_representation(self, round_):
+        body = {"index": round_.index, "data": flower_data(round_),
+                "answered": round_.answered_at is not None}
+        if round_.answered_at is not None:
+            body["result"] = {
+                "guess": round_.guess,
+                "correct_species": round_.species,
+                "correct": round_.correct,
+                "ai_guess": round_.ai_guess,
+                "ai_confidence": round_.ai_confidence,
+                "ai_correct": round_.ai_correct,
+                "time_taken_ms": round_.time_taken_ms,
+            }
+        return body
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    rounds_count = serializers.IntegerField()
+    answered_count = serializers.IntegerField()
+    score = ScoreSerializer()
+    outcome = serializers.CharField(allow_null=True)
+    model_version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, session):
+        return {
+            "id": session.id,
+            "status": session.status,
+            "rounds_count": session.rounds_count,
+            "answered_count": session.answered_count,
+            "score": {"trainee": session.trainee_score, "ai": session.ai_score},
+            "outcome": session.outcome,
+            "model_version": session.model_version.number,
+            "created_at": serializers.DateTimeField().to_representation(session.created_at),
+            "finished_at": serializers.DateTimeField().to_representation(session.finished_at)
+            if session.finished_at else None,
+        }
+
+
+class SessionDetailSerializer(SessionSerializer):
+    rounds = RoundSerializer(many=True)
+
+    def to_representation(self, session):
+        body = super().to_representation(session)
+        body["rounds"] = [RoundSerializer(r).data for r in session.rounds.all()]
+        return body
+
+
+class ScoreboardQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=list(PERIODS), default="all")
+    store = serializers.CharField(max_length=80, required=False, allow_blank=True)
+
+
+class ScoreboardRowSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    store = serializers.CharField()
+    sessions = serializers.IntegerField()
+    rounds = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+    ai_accuracy = serializers.FloatField(allow_null=True)
+    wins = serializers.IntegerField()
+    draws = serializers.IntegerField()
+    losses = serializers.IntegerField()
+    longest_streak = serializers.IntegerField()
+    last_activity = serializers.DateTimeField(allow_null=True)
+
+
+class ScoreboardAiSerializer(serializers.Serializer):
+    rounds = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+
+
+class ScoreboardSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    store = serializers.CharField(allow_null=True)
+    ai = ScoreboardAiSerializer()
+    trainees = ScoreboardRowSerializer(many=True)
+
+
+class MeStatsSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField()
+    wins = serializers.IntegerField()
+    draws = serializers.IntegerField()
+    losses = serializers.IntegerField()
+    rounds = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+    ai_accuracy = serializers.FloatField(allow_null=True)
+    longest_streak = serializers.IntegerField()
+    last_activity = serializers.DateTimeField(allow_null=True)
+    practice_answers = serializers.IntegerField()
+    practice_correct = serializers.IntegerField()
+    confusion = serializers.DictField()

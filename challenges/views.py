@@ -1,0 +1,169 @@
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from challenges import selectors, services
+from challenges.models import ChallengeSession
+from challenges.serializers import (
+    AnswerOutputSerializer,
+    ChallengeStartInputSerializer,
+    GuessInputSerializer,
+    MeStatsSerializer,
+    PracticeAnswerOutputSerializer,
+    PracticeOutputSerializer,
+    ScoreboardQuerySerializer,
+    ScoreboardSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+)
+from flower_power.errors import NotFound
+from trainees.serializers import MeOutputSerializer
+
+
+class ScopedForPost:
+    """Throttle POSTs under `post_throttle_scope`, counted across processes in the cache."""
+
+    post_throttle_scope = ""
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            self.throttle_scope = self.post_throttle_scope
+            throttles.append(ScopedRateThrottle())
+        return throttles
+
+
+class PracticeStartApi(ScopedForPost, APIView):
+    post_throttle_scope = "starts"
+
+    @extend_schema(request=None, responses={201: PracticeOutputSerializer},
+                   summary="Draw an unlabelled training flower to guess")
+    def post(self, request):
+        attempt = services.practice_attempt_start(user=request.user)
+        return Response(PracticeOutputSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+
+class PracticeAnswerApi(ScopedForPost, APIView):
+    post_throttle_scope = "answers"
+
+    @extend_schema(request=GuessInputSerializer, responses={200: PracticeAnswerOutputSerializer},
+                   summary="Answer a practice flower; see the species and the AI's guess")
+    def post(self, request, attempt_id: int):
+        serializer = GuessInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.practice_attempt_answer(
+            user=request.user, attempt_id=attempt_id, guess=serializer.validated_data["guess"]
+        )
+        return Response(result)
+
+
+class ChallengeListCreateApi(ScopedForPost, generics.ListAPIView):
+    post_throttle_scope = "starts"
+    serializer_class = SessionSerializer
+
+    def get_queryset(self):
+        return ChallengeSession.objects.filter(user=self.request.user).select_related(
+            "model_version"
+        ).defer("model_version__tflite", "model_version__keras")
+
+    @extend_schema(request=ChallengeStartInputSerializer,
+                   responses={201: SessionDetailSerializer},
+                   summary="Start a challenge against the AI")
+    def post(self, request):
+        serializer = ChallengeStartInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.challenge_session_start(
+            user=request.user, rounds=serializer.validated_data["rounds"]
+        )
+        return Response(SessionDetailSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeDetailApi(APIView):
+    @extend_schema(responses={200: SessionDetailSerializer}, summary="One of your challenges")
+    def get(self, request, session_id: int):
+        session = (
+            ChallengeSession.objects.filter(id=session_id, user=request.user)
+            .select_related("model_version").defer("model_version__tflite", "model_version__keras")
+            .prefetch_related("rounds")
+            .first()
+        )
+        if session is None:
+            raise NotFound(_("No such challenge."))
+        return Response(SessionDetailSerializer(session).data)
+
+
+class ChallengeRoundAnswerApi(ScopedForPost, APIView):
+    post_throttle_scope = "answers"
+
+    @extend_schema(
+        request=GuessInputSerializer,
+        responses={200: AnswerOutputSerializer},
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+            description="A retry with the same key returns the first answer's response.",
+        )],
+        summary="Answer a round (once); reveals the species and the AI's guess",
+    )
+    def post(self, request, session_id: int, index: int):
+        serializer = GuessInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = services.challenge_round_answer(
+            user=request.user, session_id=session_id, index=index,
+            guess=serializer.validated_data["guess"],
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:128],
+        )
+        return Response(result)
+
+
+class ScoreboardApi(APIView):
+    @extend_schema(
+        parameters=[ScoreboardQuerySerializer],
+        responses={200: ScoreboardSerializer, 304: None},
+        summary="The scoreboard; poll it with If-None-Match",
+    )
+    def get(self, request):
+        query = ScoreboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        period = query.validated_data["period"]
+        store = query.validated_data.get("store") or None
+        version = cache.get(services.SCOREBOARD_VERSION_KEY)
+        if version is None:
+            cache.add(services.SCOREBOARD_VERSION_KEY, 1, timeout=None)
+            version = cache.get(services.SCOREBOARD_VERSION_KEY)
+        if version is None:
+            # No cache (Redis down): compute, and let the body itself be the ETag.
+            body = selectors.scoreboard(period=period, store=store)
+            etag = hashlib.sha256(repr(body).encode()).hexdigest()[:32]
+        else:
+            # A period's window slides with time: such ETags also change every minute.
+            bucket = "" if period == "all" else str(int(time.time() // 60))
+            tag_source = f"{version}|{period}|{store}|{translation.get_language()}|{bucket}"
+            etag = hashlib.sha256(tag_source.encode()).hexdigest()[:32]
+            body = None
+        quoted = f'"{etag}"'
+        headers = {"ETag": quoted, "Cache-Control": "private, no-cache"}
+        if quoted in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        if body is None:
+            key = f"scoreboard:body:{etag}"
+            body = cache.get(key)
+            if body is None:
+                body = selectors.scoreboard(period=period, store=store)
+                cache.set(key, body, timeout=300)
+        return Response(body, headers=headers)
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: MeOutputSerializer}, summary="Your profile and your stats")
+    def get(self, request):
+        body = MeOutputSerializer(request.user).data
+        body["stats"] = MeStatsSerializer(selectors.trainee_stats(user=request.user)).data
+        return Response(body)

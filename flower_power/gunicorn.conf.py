@@ -1,0 +1,60 @@
+"""Production gunicorn settings, read from the environment.
+
+Run `gunicorn -c flower_power/gunicorn.conf.py flower_power.wsgi`. The defaults were chosen
+with bench/bench_http.py (see bench/README.md): the prediction path is CPU-bound and short,
+so plain sync workers, about two per core, serve it fastest.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise SystemExit(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SystemExit(f"{name} must be true or false, not {raw!r}")
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
+# Threads only help while a request waits on I/O; ours wait on PostgreSQL and Redis for
+# well under a millisecond, and a thread pool costs more than it hides (bench/README.md).
+threads = _int("GUNICORN_THREADS", 1, minimum=1)
+worker_class = "gthread" if threads > 1 else "sync"
+
+timeout = _int("GUNICORN_TIMEOUT", 30, minimum=1)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=1)
+# Behind a load balancer that reuses connections; must stay below its idle timeout.
+keepalive = _int("GUNICORN_KEEPALIVE", 5, minimum=0)
+# Recycle workers now and then so a slow leak cannot grow forever; jitter keeps them
+# from all restarting at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2_000)
+
+accesslog = "-" if _bool("GUNICORN_ACCESS_LOG", False) else None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# The web side imports no TensorFlow, so preloading would save little; and a model must
+# never be loaded in the master: each worker loads its LiteRT interpreter lazily on its
+# first prediction (ml/serving.py), never shared across a fork.
+preload_app = False
