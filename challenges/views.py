@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from challenges import selectors, services
@@ -24,6 +23,7 @@ from challenges.serializers import (
     SessionDetailSerializer,
     SessionSerializer,
 )
+from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import NotFound
 from trainees.serializers import MeOutputSerializer
 

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import ApplicationError
 from trainees.serializers import (
     PingOutputSerializer,

@@ -7,11 +7,11 @@ from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import generics, status
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from flower_power.api.permissions import IsManager
 from flower_power.api.renderers import FastJSONRenderer
+from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import Conflict, NotFound
 from ml.models import ModelVersion
 from ml.plots import PLOT_KINDS, plot_png

@@ -215,9 +215,8 @@ def test_the_abandon_task_marks_only_stale_sessions(trainee_api, start, settings
 
     stale = start(trainee_api, rounds=2)["id"]
     fresh = start(trainee_api, rounds=2)["id"]
-    ChallengeSession.objects.filter(id=stale).update(
-        last_activity_at=timezone.now() - timedelta(minutes=settings.CHALLENGE_ABANDON_AFTER_MINUTES + 1)
-    )
+    idle = timedelta(minutes=settings.CHALLENGE_ABANDON_AFTER_MINUTES + 1)
+    ChallengeSession.objects.filter(id=stale).update(last_activity_at=timezone.now() - idle)
     challenge_sessions_abandon_task()
     assert ChallengeSession.objects.get(id=stale).status == "abandoned"
     assert ChallengeSession.objects.get(id=fresh).status == "active"
