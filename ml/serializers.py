@@ -109,3 +109,7 @@ class SpeciesRangeSerializer(serializers.Serializer):
     species = serializers.CharField()
     count = serializers.IntegerField()
     ranges = serializers.DictField()
+
+
+class LegacyPredictionSerializer(PredictionSerializer):
+    model_version = serializers.IntegerField()

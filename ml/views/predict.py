@@ -8,7 +8,11 @@ from rest_framework.views import APIView
 from flower_power.errors import ServiceUnavailable
 from ml.dataset import FEATURES
 from ml.inputs import flower_query, guess_string, predict_payload
-from ml.serializers import PredictOutputSerializer
+from ml.serializers import (
+    LegacyPredictionSerializer,
+    PredictOutputSerializer,
+    StudyFlowerSerializer,
+)
 from ml.serving import ServedModel, active_model
 from ml.views.flowers import random_train_sample, study_flower_payload
 
@@ -59,7 +63,10 @@ class PredictApi(APIView):
 class LegacyRandomFlowerApi(APIView):
     """The prototype's GET /get_random_flower, for clients written against it."""
 
-    @extend_schema(summary="Prototype route: a random study flower", deprecated=True)
+    @extend_schema(
+        responses={200: StudyFlowerSerializer},
+        summary="Prototype route: a random study flower", deprecated=True,
+    )
     def get(self, request):
         return Response(study_flower_payload(random_train_sample()))
 
@@ -70,6 +77,7 @@ class LegacyPredictFlowerApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("guess_string", str, required=True,
                                      description="[sepal_length,sepal_width,petal_length,petal_width]")],
+        responses={200: LegacyPredictionSerializer},
         summary="Prototype route: predict from a guess_string",
         deprecated=True,
     )
