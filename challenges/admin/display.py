@@ -1,0 +1,44 @@
+"""How numbers read in the challenges admin: shared by the record lists and the scoreboard."""
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+EMPTY = "-"
+
+OUTCOMES = {
+    "win": gettext_lazy("win"),
+    "draw": gettext_lazy("draw"),
+    "loss": gettext_lazy("loss"),
+}
+
+# The blobs and training logs of a model version: never loaded to print its number.
+MODEL_VERSION_HEAVY_FIELDS = ("tflite", "keras", "history", "metrics", "hyperparameters", "gate")
+
+
+def heavy_version_fields(relation: str) -> list[str]:
+    return [f"{relation}__{name}" for name in MODEL_VERSION_HEAVY_FIELDS]
+
+
+def percent(value: float | None, empty: str = EMPTY) -> str:
+    if value is None:
+        return empty
+    # number_format truncates: round first, or 2/3 reads 66.6%.
+    return _("%(value)s%%") % {"value": formats.number_format(round(value * 100, 1), 1)}
+
+
+def seconds(milliseconds: int | None, empty: str = EMPTY) -> str:
+    if milliseconds is None:
+        return empty
+    return _("%(value)s s") % {
+        "value": formats.number_format(round(milliseconds / 1000, 1), 1)
+    }
+
+
+def score(trainee: int, ai: int) -> str:
+    return _("%(trainee)d vs %(ai)d") % {"trainee": trainee, "ai": ai}
+
+
+def outcome(session, empty: str = EMPTY) -> str:
+    result = session.outcome
+    return str(OUTCOMES[result]) if result else empty

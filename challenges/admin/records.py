@@ -1,0 +1,185 @@
+"""Practice attempts, challenge sessions and rounds in the admin: audit records, never edited.
+
+Scores are computed by the server from stored rounds; a hand edit would make them lie, so
+these admins are read-only for everyone, superusers included.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from challenges.admin import display
+from challenges.admin.scoreboard import ScoreboardViews
+from challenges.models import ChallengeRound, ChallengeSession, PracticeAttempt
+
+SNAPSHOT_FIELDS = ("sepal_length", "sepal_width", "petal_length", "petal_width")
+
+
+class ReadOnlyAdminMixin:
+    """Viewable with the view permission; nobody adds, changes or deletes through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SnapshotDisplayMixin:
+    @admin.display(description=_("AI's confidence"), ordering="ai_confidence")
+    def ai_confidence_display(self, snapshot):
+        return display.percent(snapshot.ai_confidence, self.get_empty_value_display())
+
+    @admin.display(description=_("AI correct"), boolean=True)
+    def ai_correct_display(self, snapshot):
+        return snapshot.ai_correct
+
+
+def trainee_link(user):
+    """The trainee's name, linking to their scoreboard page."""
+    return format_html(
+        '<a href="{}">{}</a> <span class="quiet">({})</span>',
+        reverse("admin:challenges_scoreboard_trainee", args=[user.pk]),
+        user.shown_name, user.username,
+    )
+
+
+class ChallengeRoundInline(ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.TabularInline):
+    model = ChallengeRound
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = (
+        "index", *SNAPSHOT_FIELDS, "guess", "species", "correct", "ai_guess",
+        "ai_confidence_display", "time_taken_display", "answered_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("answer_response").order_by("index")
+
+    @admin.display(description=_("time taken"))
+    def time_taken_display(self, round_):
+        return display.seconds(round_.time_taken_ms, self.get_empty_value_display())
+
+
+@admin.register(ChallengeSession)
+class ChallengeSessionAdmin(ScoreboardViews, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "id", "trainee", "status", "rounds", "score", "outcome_display", "model_version_number",
+        "created_at",
+    )
+    list_filter = ("status", "user__store", "created_at")
+    list_select_related = ("user", "model_version")
+    search_fields = ("user__username", "user__display_name")
+    search_help_text = _("Search by the trainee's username or display name.")
+    fields = (
+        "user", "trainee_page", "status", "rounds", "score", "outcome_display", "model_version",
+        "created_at", "last_activity_at", "finished_at",
+    )
+    readonly_fields = fields
+    inlines = (ChallengeRoundInline,)
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("user", "model_version")
+            .defer(*display.heavy_version_fields("model_version"))
+        )
+
+    @admin.display(description=_("trainee"), ordering="user__username")
+    def trainee(self, session):
+        return trainee_link(session.user)
+
+    @admin.display(description=_("scoreboard page"))
+    def trainee_page(self, session):
+        return trainee_link(session.user)
+
+    @admin.display(description=_("rounds answered"), ordering="answered_count")
+    def rounds(self, session):
+        return f"{session.answered_count}/{session.rounds_count}"
+
+    @admin.display(description=_("score (trainee vs AI)"), ordering="trainee_score")
+    def score(self, session):
+        return display.score(session.trainee_score, session.ai_score)
+
+    @admin.display(description=_("outcome"))
+    def outcome_display(self, session):
+        return display.outcome(session, self.get_empty_value_display())
+
+    @admin.display(description=_("AI model version"), ordering="model_version__number")
+    def model_version_number(self, session):
+        return _("v%(n)d") % {"n": session.model_version.number}
+
+
+@admin.register(ChallengeRound)
+class ChallengeRoundAdmin(ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__", "trainee", "species", "guess", "correct", "ai_guess", "ai_confidence_display",
+        "time_taken_display", "answered_at",
+    )
+    list_filter = (
+        "correct", "species", "guess", "ai_guess", "session__user__store", "answered_at",
+    )
+    list_select_related = ("session__user",)
+    ordering = ("-session_id", "index")  # newest sessions first, rounds in play order
+    search_fields = ("session__user__username",)
+    search_help_text = _("Search by the trainee's username.")
+    fields = (
+        "session", "index", "sample", *SNAPSHOT_FIELDS, "species", "guess", "correct",
+        "ai_guess", "ai_confidence_display", "ai_correct_display", "time_taken_display",
+        "answered_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session__user").defer(
+            "answer_response"
+        )
+
+    @admin.display(description=_("trainee"), ordering="session__user__username")
+    def trainee(self, round_):
+        return trainee_link(round_.session.user)
+
+    @admin.display(description=_("time taken"), ordering="time_taken_ms")
+    def time_taken_display(self, round_):
+        return display.seconds(round_.time_taken_ms, self.get_empty_value_display())
+
+
+@admin.register(PracticeAttempt)
+class PracticeAttemptAdmin(ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.ModelAdmin):
+    list_display = (
+        "id", "trainee", "species", "guess", "correct", "ai_guess", "ai_confidence_display",
+        "model_version_number", "created_at", "answered_at",
+    )
+    list_filter = ("correct", "species", "guess", "ai_guess", "user__store", "answered_at")
+    list_select_related = ("user", "model_version")
+    search_fields = ("user__username",)
+    search_help_text = _("Search by the trainee's username.")
+    fields = (
+        "user", "sample", *SNAPSHOT_FIELDS, "species", "guess", "correct", "ai_guess",
+        "ai_confidence_display", "ai_correct_display", "model_version", "created_at",
+        "answered_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("user", "model_version")
+            .defer(*display.heavy_version_fields("model_version"))
+        )
+
+    @admin.display(description=_("trainee"), ordering="user__username")
+    def trainee(self, attempt):
+        return trainee_link(attempt.user)
+
+    @admin.display(description=_("AI model version"), ordering="model_version__number")
+    def model_version_number(self, attempt):
+        if attempt.model_version is None:
+            return self.get_empty_value_display()
+        return _("v%(n)d") % {"n": attempt.model_version.number}

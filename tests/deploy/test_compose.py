@@ -1,0 +1,127 @@
+"""docker-compose.yml and the Dockerfile agree with the code (no Docker engine here)."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+SETTINGS_SOURCE = (ROOT / "flower_power" / "settings.py").read_text()
+ENV_EXAMPLE = dict(
+    line.split("=", 1)
+    for line in (ROOT / ".env.example").read_text().splitlines()
+    if line and not line.startswith("#")
+)
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+
+
+def variables_read_by_settings() -> set[str]:
+    names = set(re.findall(r'env_(?:str|bool|int|float|list)\(\s*"([A-Z_0-9]+)"', SETTINGS_SOURCE))
+    gunicorn = (ROOT / "flower_power" / "gunicorn.conf.py").read_text()
+    names |= set(re.findall(r'(?:environ\.get|_int|_bool)\(\s*"([A-Z_0-9]+)"', gunicorn))
+    return names
+
+
+def test_there_are_the_six_services():
+    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat"}
+
+
+def test_the_database_is_postgresql_16_with_a_volume_and_a_healthcheck():
+    db = SERVICES["db"]
+    assert db["image"] == "postgres:16"
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in db["volumes"])
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert "healthcheck" in SERVICES["redis"]
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_start_only_when_what_they_need_is_healthy(name):
+    needs = SERVICES[name]["depends_on"]
+    assert needs["redis"]["condition"] == "service_healthy"
+    if name == "migrate":
+        assert needs["db"]["condition"] == "service_healthy"
+    else:
+        assert needs["migrate"]["condition"] == "service_completed_successfully"
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_get_the_database_and_redis_urls_settings_read(name):
+    env = SERVICES[name]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://flower_power:")
+    assert env["DATABASE_URL"].endswith("@db:5432/flower_power")
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert {"DATABASE_URL", "REDIS_URL"} <= variables_read_by_settings()
+
+
+def test_every_variable_in_env_example_is_read_by_the_code():
+    compose_only = {"POSTGRES_PASSWORD"}
+    unknown = set(ENV_EXAMPLE) - variables_read_by_settings() - compose_only
+    assert not unknown
+    assert {"SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD"} <= set(ENV_EXAMPLE)
+
+
+def test_the_web_command_is_gunicorn_with_our_config_and_wsgi_module():
+    command = SERVICES["web"]["command"]
+    assert command[0] == "gunicorn"
+    config = command[command.index("--config") + 1]
+    assert (ROOT / config).is_file()
+    module = command[-1]
+    assert (ROOT / (module.replace(".", "/") + ".py")).is_file()
+    assert f'"{command[0]}", "--config", "{config}", "{module}"' in DOCKERFILE
+
+
+def test_the_web_port_matches_gunicorn_and_the_dockerfile():
+    from runpy import run_path
+
+    bind = run_path(str(ROOT / "flower_power" / "gunicorn.conf.py"))["bind"]
+    port = bind.rsplit(":", 1)[1]
+    assert SERVICES["web"]["ports"] == [f"{port}:{port}"]
+    assert f"EXPOSE {port}" in DOCKERFILE
+    assert f"127.0.0.1:{port}/healthz" in DOCKERFILE
+
+
+@pytest.mark.parametrize("name", ["worker", "beat"])
+def test_celery_services_use_our_celery_app(name):
+    command = SERVICES[name]["command"]
+    assert command[:3] == ["celery", "-A", "flower_power"]
+    assert command[3] == name
+    assert (ROOT / "flower_power" / "celery.py").is_file()
+
+
+def test_the_migrate_service_runs_existing_management_commands():
+    script = SERVICES["migrate"]["command"][-1]
+    commands = get_commands()
+    for step in script.split("&&"):
+        argv = shlex.split(step)
+        assert argv[:2] == ["python", "manage.py"]
+        assert argv[2] in commands, argv[2]
+
+
+def test_the_dockerfile_is_multi_stage_non_root_with_static_files_and_a_healthcheck():
+    assert re.search(r"^FROM node:\S+ AS frontend", DOCKERFILE, re.M)
+    assert "npm ci" in DOCKERFILE
+    assert re.search(r"^FROM python:3\.11-slim AS runtime", DOCKERFILE, re.M)
+    assert "collectstatic --noinput" in DOCKERFILE
+    assert re.search(r"^USER app$", DOCKERFILE, re.M)
+    assert "HEALTHCHECK" in DOCKERFILE
+    assert "node_modules/d3/dist" in DOCKERFILE
+
+
+def test_whitenoise_serves_static_files():
+    from django.conf import settings
+
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+    assert "CompressedManifestStaticFilesStorage" in SETTINGS_SOURCE
+
+
+def test_gunicorn_never_preloads_the_app():
+    from runpy import run_path
+
+    config = run_path(str(ROOT / "flower_power" / "gunicorn.conf.py"))
+    assert config.get("preload_app", False) is False

@@ -1,0 +1,172 @@
+"""The very commands the containers run — migrate, gunicorn, the Celery worker and beat —
+with production settings against the local PostgreSQL and Redis, end to end."""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+DB_NAME = "flower_power_smoke"
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_sql(sql: str) -> None:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(sql)
+
+
+def call(base: str, method: str, path: str, body=None, token: str | None = None):
+    request = urllib.request.Request(base + path, method=method)
+    if body is not None:
+        request.data = json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Token {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            kind = response.headers.get("Content-Type", "")
+            return response.status, json.loads(raw) if "json" in kind else raw.decode()
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        kind = error.headers.get("Content-Type", "")
+        return error.code, json.loads(raw) if "json" in kind else raw.decode()
+
+
+@pytest.fixture
+def production(tmp_path):
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+        "DJANGO_SETTINGS_MODULE": "flower_power.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on loopback: TLS would end at a proxy in front of gunicorn.
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        "REDIS_URL": "redis://127.0.0.1:6379/4",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "DEMO_MANAGER_PASSWORD": "manager passphrase 1",
+        "DEMO_TRAINEE_PASSWORD": "trainee passphrase 1",
+        "VAR_DIR": str(tmp_path / "var"),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DB_NAME}")
+    subprocess.run(["redis-cli", "-n", "4", "flushdb"], check=True, capture_output=True)
+    processes: dict[str, subprocess.Popen] = {}
+    logs: dict[str, Path] = {}
+
+    def run_once(argv: list[str]) -> None:
+        result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
+                                timeout=600)
+        assert result.returncode == 0, f"{argv}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+    def start(name: str) -> None:
+        logs[name] = tmp_path / f"{name}.log"
+        processes[name] = subprocess.Popen(
+            SERVICES[name]["command"], cwd=ROOT, env=env, stdout=logs[name].open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+    try:
+        # The image's build step, then the one-shot migrate service, exactly as composed.
+        run_once([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"])
+        run_once(SERVICES["migrate"]["command"])
+        run_once([sys.executable, "manage.py", "seed_demo"])
+        for name in ("web", "worker", "beat"):
+            start(name)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if call(base, "GET", "/readyz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise AssertionError("gunicorn never became ready:\n" + logs["web"].read_text())
+        yield base, logs
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+def test_the_composed_commands_serve_play_retrain_and_promote(production):
+    base, logs = production
+    status, body = call(base, "POST", "/api/v1/auth/token/",
+                        {"username": "alice", "password": "trainee passphrase 1"})
+    assert status == 200, body
+    alice = body["token"]
+    manager = call(base, "POST", "/api/v1/auth/token/",
+                   {"username": "manager", "password": "manager passphrase 1"})[1]["token"]
+
+    # The migrate service trained and activated the first model.
+    assert call(base, "GET", "/api/v1/models/active/", token=alice)[1]["number"] == 1
+
+    # A trainee plays a round.
+    status, session = call(base, "POST", "/api/v1/challenges/", {"rounds": 3}, token=alice)
+    assert status == 201, session
+    status, result = call(
+        base, "POST", f"/api/v1/challenges/{session['id']}/rounds/1/answer/",
+        {"guess": "setosa"}, token=alice,
+    )
+    assert status == 200 and result["correct_species"] in ("setosa", "versicolor", "virginica")
+    assert call(base, "GET", "/api/v1/scoreboard/", token=alice)[1]["trainees"][0]["rounds"] == 1
+
+    # A manager retrains; the worker trains it and the gate promotes it.
+    status, queued = call(base, "POST", "/api/v1/models/", {}, token=manager)
+    assert status == 202, queued
+    number = queued["version"]["number"]
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        version = call(base, "GET", f"/api/v1/models/{number}/", token=manager)[1]
+        if version["status"] not in ("queued", "training"):
+            break
+        time.sleep(0.5)
+    assert version["status"] == "ready", (version, logs["worker"].read_text()[-3000:])
+    assert version["is_active"] is True
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        prediction = call(base, "POST", "/api/v1/predict/",
+                          {"instances": [[6.7, 3.3, 5.7, 2.5]]}, token=alice)[1]
+        if prediction["model_version"] == number:
+            break
+        time.sleep(0.5)
+    assert prediction["model_version"] == number
+
+    # Pages with static files (whitenoise, hashed names) and the JSON-only API.
+    assert call(base, "GET", "/accounts/login/")[0] == 200
+    assert call(base, "GET", "/admin/login/")[0] == 200
+    assert call(base, "GET", "/static/css/site.css")[0] == 200
+    status, missing = call(base, "GET", "/no-such-page/")
+    assert status == 404 and "Traceback" not in missing
+    assert "beat: Starting" in logs["beat"].read_text()
