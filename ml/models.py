@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -29,8 +30,15 @@ class Source(models.TextChoices):
     IMPORT = "import", _("imported from CSV")
 
 
+def validate_above_zero(value: float) -> None:
+    if not value > 0:
+        raise ValidationError(_("Must be above 0 cm."), code="min_value")
+
+
 def _measurement(label):
-    return models.FloatField(label, validators=[MaxValueValidator(MEASUREMENT_MAX_CM)])
+    return models.FloatField(
+        label, validators=[validate_above_zero, MaxValueValidator(MEASUREMENT_MAX_CM)]
+    )
 
 
 class FlowerSample(models.Model):
@@ -40,6 +48,9 @@ class FlowerSample(models.Model):
     petal_width = _measurement(_("petal width (cm)"))
     species = models.CharField(_("species"), max_length=16, choices=Species.choices)
     split = models.CharField(_("split"), max_length=8, choices=Split.choices, editable=False)
+    # This is the ordinal-th sample of its species ever stored (never reused): its split is
+    # split_for_index(ordinal), fixed for good.
+    ordinal = models.PositiveIntegerField(_("ordinal within species"), editable=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     # The row of the shipped CSV this sample came from: loading the data twice is a no-op.
     shipped_row = models.PositiveIntegerField(null=True, blank=True, unique=True, editable=False)
@@ -66,6 +77,9 @@ class FlowerSample(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(species__in=SPECIES), name="flowersample_species_known"
+            ),
+            models.UniqueConstraint(
+                fields=["species", "ordinal"], name="flowersample_unique_ordinal"
             ),
         ]
 
@@ -98,13 +112,13 @@ class ModelVersion(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=False)
     progress = models.FloatField(_("progress"), default=0.0)
-    progress_message = models.CharField(max_length=200, blank=True)
+    progress_message = models.CharField(_("progress message"), max_length=200, blank=True)
     hyperparameters = models.JSONField(_("hyper-parameters"), default=dict)
-    train_count = models.PositiveIntegerField(default=0)
-    test_count = models.PositiveIntegerField(default=0)
-    data_fingerprint = models.CharField(max_length=64, blank=True)
-    metrics = models.JSONField(default=dict, blank=True)
-    history = models.JSONField(default=dict, blank=True)
+    train_count = models.PositiveIntegerField(_("training samples"), default=0)
+    test_count = models.PositiveIntegerField(_("test samples"), default=0)
+    data_fingerprint = models.CharField(_("data fingerprint"), max_length=64, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    history = models.JSONField(_("history"), default=dict, blank=True)
     gate = models.JSONField(_("promotion gate"), default=dict, blank=True)
     tflite = models.BinaryField(_("LiteRT flatbuffer"), null=True, editable=False)
     keras = models.BinaryField(_("Keras model"), null=True, editable=False)
@@ -113,15 +127,15 @@ class ModelVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("triggered by"),
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    worker = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    duration_seconds = models.FloatField(null=True, blank=True)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
 
     class Meta:
         ordering = ["-number"]

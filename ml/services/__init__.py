@@ -1,6 +1,11 @@
 """Business operations of the ml app; views, tasks and commands call these."""
 
-from ml.services.flowers import flower_sample_create, flower_sample_update, flowers_load_shipped
+from ml.services.flowers import (
+    flower_sample_create,
+    flower_sample_update,
+    flower_samples_create_many,
+    flowers_load_shipped,
+)
 from ml.services.registry import (
     model_version_activate,
     model_version_request,
@@ -11,6 +16,7 @@ from ml.services.training import model_version_train
 __all__ = [
     "flower_sample_create",
     "flower_sample_update",
+    "flower_samples_create_many",
     "flowers_load_shipped",
     "model_version_activate",
     "model_version_request",

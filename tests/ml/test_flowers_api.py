@@ -134,3 +134,53 @@ def test_species_ranges_cover_the_training_split(trainee_api, flowers):
 def test_the_legacy_random_flower_route_needs_auth_and_answers(anon, trainee_api, flowers):
     assert anon.get("/get_random_flower").status_code == 401
     assert set(trainee_api.get("/get_random_flower").json()) == {"id", "name", "url", "data"}
+
+
+def test_a_deleted_samples_ordinal_is_never_reused(manager_api, flowers):
+    last = FlowerSample.objects.filter(species="setosa").order_by("-ordinal").first()
+    assert last.ordinal == 49
+    last.delete()
+    created = manager_api.post("/api/v1/flowers/", NEW).json()
+    assert FlowerSample.objects.get(id=created["id"]).ordinal == 49
+    # Only the highest ordinal can be taken again, so splits keep their 80/20 pattern.
+    created = manager_api.post("/api/v1/flowers/", NEW).json()
+    assert FlowerSample.objects.get(id=created["id"]).ordinal == 50
+
+
+def test_relabelling_a_sample_keeps_its_split(manager_api, flowers):
+    sample = FlowerSample.objects.filter(species="setosa", split="test").first()
+    response = manager_api.patch(f"/api/v1/flowers/{sample.id}/", {"species": "virginica"})
+    assert response.status_code == 200
+    sample.refresh_from_db()
+    assert (sample.species, sample.split, sample.ordinal) == ("virginica", "test", 50)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_additions_get_distinct_ordinals(manager):
+    import threading
+
+    from django.db import connection
+
+    from ml.services import flower_sample_create
+
+    errors = []
+
+    def add():
+        try:
+            flower_sample_create(
+                measurements={k: v for k, v in NEW.items() if k != "species"},
+                species="setosa", added_by=manager,
+            )
+        except Exception as exc:  # a 409 "busy" after three tries is acceptable
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(getattr(e, "status_code", None) == 409 for e in errors), errors
+    ordinals = list(FlowerSample.objects.values_list("ordinal", flat=True))
+    assert len(ordinals) == len(set(ordinals)) == 8 - len(errors)
