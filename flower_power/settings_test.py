@@ -22,7 +22,9 @@ STORAGES = {
 # Serve static files from the finders, as in development: the suite does not collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# Two suites on one machine (say, two checkouts) must not share a test database.
-DATABASES["default"]["TEST"] = {  # noqa: F405
-    "NAME": os.environ.get("TEST_DATABASE_NAME", "test_flower_power")
-}
+# Two suites on one machine (say, two checkouts) must not share a test database, cache keys
+# (the suite deletes its own between tests) or Celery queue.
+_SUITE = os.environ.get("TEST_DATABASE_NAME", "test_flower_power")
+DATABASES["default"]["TEST"] = {"NAME": _SUITE}  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"fp-{_SUITE}"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"celery-{_SUITE}"

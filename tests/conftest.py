@@ -20,12 +20,21 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under CI=true, which counts as a failure: {report.longrepr}"
 
 
+def _clear_cache() -> None:
+    # Only this suite's keys (settings_test gives them a prefix): another suite may be using
+    # the same Redis database.
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters and lockouts live in the shared cache: no test may inherit another's.
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture
