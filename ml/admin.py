@@ -339,7 +339,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if gate["passed"]:
             return _("passed (floor %(floor)s, tolerance %(tolerance)s)") % limits
         return _("refused: %(reason)s (floor %(floor)s, tolerance %(tolerance)s)") % {
-            **limits, "reason": gate.get("reason", "")}
+            **limits, "reason": version.gate_reason}
 
     @admin.display(description=gettext_lazy("artifacts"))
     def artifacts(self, version):

@@ -30,6 +30,29 @@ class Source(models.TextChoices):
     IMPORT = "import", _("imported from CSV")
 
 
+def gate_reason(gate: dict, *, translate: bool = True) -> str:
+    """Why the promotion gate passed or rejected a version, in words."""
+    if not gate:
+        return ""
+    say = _ if translate else (lambda text: text)
+    values = {
+        "accuracy": gate.get("accuracy") or 0, "floor": gate.get("min_accuracy") or 0,
+        "tolerance": gate.get("tolerance") or 0, "active": gate.get("active_version"),
+        "active_accuracy": gate.get("active_accuracy") or 0,
+    }
+    code = gate.get("code")
+    if code == "below_floor":
+        return str(say("test accuracy %(accuracy).3f is below %(floor).3f")) % values
+    if code == "worse_than_active":
+        return str(say(
+            "test accuracy %(accuracy).3f is worse than the active version v%(active)s's "
+            "%(active_accuracy).3f by more than %(tolerance).3f"
+        )) % values
+    if code == "passed":
+        return str(say("passed the promotion gate"))
+    return gate.get("reason", "")
+
+
 def validate_above_zero(value: float) -> None:
     if not value > 0:
         raise ValidationError(_("Must be above 0 cm."), code="min_value")
@@ -167,3 +190,7 @@ class ModelVersion(models.Model):
     @property
     def accuracy(self) -> float | None:
         return self.metrics.get("accuracy")
+
+    @property
+    def gate_reason(self) -> str:
+        return gate_reason(self.gate)

@@ -71,7 +71,7 @@ def model_version_activate(*, number: int, by=None) -> ModelVersion:
                 if version.status != ModelVersion.Status.READY:
                     raise Conflict(
                         _("Only a ready version can be activated; version %(n)s is %(s)s.")
-                        % {"n": number, "s": version.status},
+                        % {"n": number, "s": version.get_status_display()},
                         code="not_ready",
                     )
                 if version.is_active:

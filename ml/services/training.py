@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ml.dataset import FEATURES, SPECIES
-from ml.models import FlowerSample, ModelVersion, Split
+from ml.models import FlowerSample, ModelVersion, Split, gate_reason
 from ml.services.registry import model_version_activate
 
 logger = logging.getLogger(__name__)
@@ -120,17 +120,15 @@ def _gate(*, accuracy: float) -> dict:
         "active_accuracy": active.accuracy if active else None,
     }
     if accuracy < floor:
-        gate.update(passed=False, reason=f"test accuracy {accuracy:.3f} is below {floor:.3f}")
+        gate.update(passed=False, code="below_floor")
     elif active is not None and active.accuracy is not None and (
         accuracy < active.accuracy - tolerance
     ):
-        gate.update(
-            passed=False,
-            reason=f"test accuracy {accuracy:.3f} is worse than the active version "
-            f"v{active.number}'s {active.accuracy:.3f} by more than {tolerance:.3f}",
-        )
+        gate.update(passed=False, code="worse_than_active")
     else:
-        gate.update(passed=True, reason="passed")
+        gate.update(passed=True, code="passed")
+    # Stored in English for logs and API clients; ModelVersion.gate_reason translates.
+    gate["reason"] = gate_reason(gate, translate=False)
     return gate
 
 
@@ -188,7 +186,7 @@ def model_version_train(*, version_id: int) -> ModelVersion | None:
         version.tflite = result.tflite_bytes
         version.keras = result.keras_bytes
         version.progress = 1.0
-        version.progress_message = gate["reason"]
+        version.progress_message = gate["reason"][:200]
         version.finished_at = timezone.now()
         version.duration_seconds = round(time.monotonic() - started, 3)
         version.save()

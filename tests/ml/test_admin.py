@@ -377,7 +377,10 @@ def test_activating_a_rejected_version_is_refused(manager_client, active_version
     )
 
     page = response.content.decode()
-    assert "Only a ready version can be activated; version 2 is rejected." in page
+    assert (
+        "Only a ready version can be activated; version 2 is rejected by the promotion gate."
+        in page
+    )
     assert ModelVersion.objects.get(is_active=True).number == 1
 
 
