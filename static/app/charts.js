@@ -1,0 +1,369 @@
+/*
+ * charts.js — the D3 charts of the trainee page:
+ *   measurement_bars  the four measurements of one flower;
+ *   range_strips      where one flower's measurements fall within each
+ *                     species' range (the challenge's "why");
+ *   scoreboard_chart  each trainee's accuracy next to the AI's on the same
+ *                     rounds, and the AI's overall accuracy.
+ *
+ * Each chart draws into a container of fixed aspect ratio (an SVG with a
+ * viewBox, width 100%), creating its SVG once and updating it in place, so
+ * nothing on the page moves when data arrives. The placement logic is pure
+ * and exported for the node tests.
+ */
+(function (global) {
+  'use strict';
+
+  function gettext(text) {
+    return typeof global.gettext === 'function' ? global.gettext(text) : text;
+  }
+  function interpolate(format, values) {
+    if (typeof global.interpolate === 'function') return global.interpolate(format, values, true);
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  }
+  function fp() { return global.fp || {}; }
+  function feature_name(f) { return fp().feature_name ? fp().feature_name(f) : f; }
+  function species_short(s) { return fp().species_short ? fp().species_short(s) : s; }
+
+  var FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+  var SPECIES = ['setosa', 'versicolor', 'virginica'];
+  // Every measurement of the data set is below 8 cm; one fixed axis makes
+  // flowers comparable from one round to the next.
+  var AXIS_MAX_CM = 8;
+
+  /* ---------------------------------------------------------------
+   * Pure logic
+   * ------------------------------------------------------------- */
+
+  // ranges: the /api/v1/flowers/ranges/ payload. Returns, for one feature,
+  // each species' range and whether value lies inside it, plus the species
+  // whose range holds the value (the closest one when none does).
+  function range_placement(ranges, feature, value) {
+    var v = Number(value);
+    var rows = (ranges || []).filter(function (row) {
+      return row && row.ranges && row.ranges[feature];
+    }).map(function (row) {
+      var r = row.ranges[feature];
+      var inside = v >= r.min && v <= r.max;
+      var distance = inside ? 0 : (v < r.min ? r.min - v : v - r.max);
+      return { species: row.species, min: r.min, max: r.max, inside: inside, distance: distance };
+    });
+    var within = rows.filter(function (r) { return r.inside; }).map(function (r) { return r.species; });
+    var nearest = null;
+    if (!within.length && rows.length) {
+      nearest = rows.reduce(function (best, r) { return r.distance < best.distance ? r : best; }).species;
+    }
+    return { feature: feature, value: v, species: rows, within: within, nearest: nearest };
+  }
+
+  // All four features; `consistent` lists the species whose ranges hold
+  // every measurement of the flower.
+  function flower_placement(ranges, values) {
+    var features = FEATURES.map(function (feature, i) { return range_placement(ranges, feature, values[i]); });
+    var consistent = SPECIES.filter(function (species) {
+      return features.every(function (f) { return f.within.indexOf(species) !== -1; });
+    });
+    return { features: features, consistent: consistent };
+  }
+
+  function list_species(list) {
+    return list.map(species_short).join(', ');
+  }
+
+  function placement_sentence(p) {
+    var args = { feature: feature_name(p.feature), value: p.value.toFixed(1), species: list_species(p.within) };
+    if (p.within.length === 0) {
+      args.species = p.nearest ? species_short(p.nearest) : '—';
+      return interpolate(gettext('%(feature)s %(value)s cm: outside every range, closest to %(species)s.'), args);
+    }
+    if (p.within.length === 1) {
+      return interpolate(gettext('%(feature)s %(value)s cm: only %(species)s flowers measure this.'), args);
+    }
+    return interpolate(gettext('%(feature)s %(value)s cm: typical of %(species)s.'), args);
+  }
+
+  // The scoreboard chart shows trainees who have played, best first, at most
+  // `limit`, always including the current user when they have played.
+  function chart_rows(trainees, current_user_id, limit) {
+    var played = (trainees || []).filter(function (t) { return t.rounds > 0 && t.accuracy !== null; });
+    var shown = played.slice(0, limit);
+    var me = played.filter(function (t) { return t.user_id === current_user_id; })[0];
+    if (me && shown.indexOf(me) === -1) shown[shown.length - 1] = me;
+    return shown;
+  }
+
+  /* ---------------------------------------------------------------
+   * Drawing
+   * ------------------------------------------------------------- */
+
+  // The viewBox width is chosen once, from the container's width: a narrow
+  // one on phones so the text stays readable when the SVG is scaled down.
+  // The container gets the SVG's aspect ratio, reserving its space.
+  function chart_width(container, wide, narrow) {
+    var existing = container.querySelector('svg');
+    if (existing) return Number(existing.getAttribute('data-width'));
+    var width = container.clientWidth || global.innerWidth || wide;
+    return width < 480 ? narrow : wide;
+  }
+
+  function ensure(container, d3, cls, width, height) {
+    var svg = d3.select(container).select('svg.' + cls);
+    if (!svg.empty()) return { svg: svg, fresh: false };
+    container.style.aspectRatio = width + ' / ' + height;
+    svg = d3.select(container).append('svg')
+      .attr('class', 'chart_svg ' + cls)
+      .attr('data-width', width)
+      .attr('viewBox', '0 0 ' + width + ' ' + height)
+      .attr('preserveAspectRatio', 'xMidYMid meet')
+      .attr('role', 'img');
+    svg.append('title');
+    return { svg: svg, fresh: true };
+  }
+
+  // Lays legend items out left to right from x, wrapping at max_x; returns
+  // the number of rows (each 16 units high). Measured, so translations fit.
+  function layout_legend(legend, x, max_x) {
+    var cursor = x, row = 0;
+    legend.selectAll(':scope > g').each(function () {
+      var width = this.getBBox ? this.getBBox().width : 80;
+      if (cursor > x && cursor + width > max_x) { cursor = x; row += 1; }
+      this.setAttribute('transform', 'translate(' + cursor + ',' + (row * 16) + ')');
+      cursor += width + 18;
+    });
+    return row + 1;
+  }
+
+  function transition(selection, duration) {
+    return duration ? selection.transition().duration(duration) : selection;
+  }
+
+  // One horizontal bar per measurement, on a fixed 0-8 cm axis.
+  function measurement_bars(container, d3, values, options) {
+    options = options || {};
+    var W = 360, H = 200, left = 104, right = 44, top = 12, bottom = 28;
+    var made = ensure(container, d3, 'bars_svg', W, H);
+    var svg = made.svg;
+    var x = d3.scaleLinear().domain([0, AXIS_MAX_CM]).range([left, W - right]);
+    var y = d3.scaleBand().domain(FEATURES).range([top, H - bottom]).padding(0.28);
+    var duration = options.animate === false ? 0 : 350;
+
+    if (made.fresh) {
+      svg.append('g').attr('class', 'chart_grid')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(8).tickSize(-(H - top - bottom)).tickFormat(''));
+      svg.append('g').attr('class', 'chart_axis')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(8).tickFormat(function (d) { return d; }));
+      svg.append('text').attr('class', 'chart_unit').attr('x', W - right + 6).attr('y', H - bottom + 16)
+        .text(gettext('cm'));
+      svg.append('g').attr('class', 'chart_labels').selectAll('text').data(FEATURES).enter().append('text')
+        .attr('x', left - 8).attr('y', function (d) { return y(d) + y.bandwidth() / 2; })
+        .attr('text-anchor', 'end').attr('dominant-baseline', 'middle')
+        .text(feature_name);
+      svg.append('g').attr('class', 'chart_bars');
+      svg.append('g').attr('class', 'chart_values');
+      svg.append('text').attr('class', 'chart_placeholder')
+        .attr('x', (left + W - right) / 2).attr('y', (top + H - bottom) / 2)
+        .attr('text-anchor', 'middle').attr('dominant-baseline', 'middle');
+    }
+
+    var data = values ? FEATURES.map(function (f, i) { return { feature: f, value: Number(values[i]) }; }) : [];
+    var label = values
+      ? data.map(function (d) { return feature_name(d.feature) + ' ' + d.value.toFixed(1) + ' ' + gettext('cm'); }).join(', ')
+      : (options.placeholder || gettext('No flower yet'));
+    svg.attr('aria-label', label);
+    svg.select('title').text(label);
+    svg.select('.chart_placeholder').text(values ? '' : (options.placeholder || ''));
+
+    var bars = svg.select('.chart_bars').selectAll('rect').data(data, function (d) { return d.feature; });
+    bars.exit().remove();
+    var entered = bars.enter().append('rect')
+      .attr('class', function (d) { return 'chart_bar chart_bar_' + d.feature.split('_')[0]; })
+      .attr('x', left).attr('y', function (d) { return y(d.feature); })
+      .attr('height', y.bandwidth()).attr('width', 0).attr('rx', 3);
+    transition(entered.merge(bars), duration).attr('width', function (d) { return x(Math.min(d.value, AXIS_MAX_CM)) - left; });
+
+    var texts = svg.select('.chart_values').selectAll('text').data(data, function (d) { return d.feature; });
+    texts.exit().remove();
+    texts.enter().append('text').attr('dominant-baseline', 'middle')
+      .attr('y', function (d) { return y(d.feature) + y.bandwidth() / 2; })
+      .merge(texts)
+      .attr('x', function (d) { return x(Math.min(d.value, AXIS_MAX_CM)) + 5; })
+      .text(function (d) { return d.value.toFixed(1); });
+    return svg;
+  }
+
+  // Four rows (one per measurement); in each, the three species' ranges as
+  // bands and this flower's value as a marker.
+  function range_strips(container, d3, ranges, values, options) {
+    options = options || {};
+    var W = chart_width(container, 560, 340);
+    var narrow = W < 480;
+    var left = narrow ? 84 : 104, right = 14, row = 46, bottom = 26;
+    var top = narrow ? 46 : 30;  // two legend rows on a phone
+    var H = top + row * 4 + bottom;
+    var made = ensure(container, d3, 'strips_svg', W, H);
+    var svg = made.svg;
+    var x = d3.scaleLinear().domain([0, AXIS_MAX_CM]).range([left, W - right]);
+    var band = 9;
+
+    if (made.fresh) {
+      var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,6)');
+      SPECIES.forEach(function (s) {
+        var g = legend.append('g');
+        g.append('rect').attr('class', 'species_fill_' + s).attr('width', 14).attr('height', 10).attr('rx', 2);
+        g.append('text').attr('x', 19).attr('y', 9).text(species_short(s));
+      });
+      var mark = legend.append('g');
+      mark.append('line').attr('class', 'strip_marker').attr('x1', 6).attr('x2', 6).attr('y1', -2).attr('y2', 12);
+      mark.append('text').attr('x', 14).attr('y', 9).text(gettext('this flower'));
+      layout_legend(legend, narrow ? 8 : left, W - 8);
+      svg.append('g').attr('class', 'chart_grid')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(8).tickSize(-(H - top - bottom)).tickFormat(''));
+      svg.append('g').attr('class', 'chart_axis')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(8));
+      svg.append('g').attr('class', 'strip_rows');
+    }
+
+    var placement = values && ranges ? flower_placement(ranges, values) : { features: [] };
+    var rows = svg.select('.strip_rows').selectAll('g.strip_row').data(placement.features, function (d) { return d.feature; });
+    rows.exit().remove();
+    var entered = rows.enter().append('g').attr('class', 'strip_row')
+      .attr('transform', function (d, i) { return 'translate(0,' + (top + i * row) + ')'; });
+    entered.append('text').attr('class', 'strip_label').attr('x', left - 8).attr('y', row / 2 - 6)
+      .attr('text-anchor', 'end').attr('dominant-baseline', 'middle');
+    entered.append('text').attr('class', 'strip_value').attr('x', left - 8).attr('y', row / 2 + 9)
+      .attr('text-anchor', 'end').attr('dominant-baseline', 'middle');
+    entered.append('g').attr('class', 'strip_bands');
+    entered.append('line').attr('class', 'strip_marker');
+    var all = entered.merge(rows);
+    all.select('.strip_label').text(function (d) { return feature_name(d.feature); });
+    all.select('.strip_value').text(function (d) { return d.value.toFixed(1) + ' ' + gettext('cm'); });
+    all.each(function (d) {
+      var bands = d3.select(this).select('.strip_bands').selectAll('rect').data(d.species, function (s) { return s.species; });
+      bands.exit().remove();
+      bands.enter().append('rect').attr('rx', 2).attr('height', band)
+        .merge(bands)
+        .attr('class', function (s) { return 'species_fill_' + s.species + (s.inside ? ' strip_inside' : ' strip_outside'); })
+        .attr('y', function (s) { return 6 + SPECIES.indexOf(s.species) * (band + 2); })
+        .attr('x', function (s) { return x(s.min); })
+        .attr('width', function (s) { return Math.max(2, x(s.max) - x(s.min)); });
+    });
+    all.select('.strip_marker')
+      .attr('x1', function (d) { return x(Math.min(d.value, AXIS_MAX_CM)); })
+      .attr('x2', function (d) { return x(Math.min(d.value, AXIS_MAX_CM)); })
+      .attr('y1', 1).attr('y2', 6 + 3 * (band + 2) + 3);
+
+    var label = placement.features.map(placement_sentence).join(' ');
+    svg.attr('aria-label', label || gettext('No flower yet'));
+    svg.select('title').text(label);
+    return placement;
+  }
+
+  // Paired bars per trainee (their accuracy, the AI's on the same rounds)
+  // and a dashed line for the AI's accuracy over everyone's rounds.
+  function scoreboard_chart(container, d3, board, options) {
+    options = options || {};
+    var limit = options.limit || 6;
+    var W = chart_width(container, 560, 340);
+    var narrow = W < 480;
+    var left = narrow ? 92 : 120, right = 40, row = 28, bottom = 26;
+    var top = narrow ? 50 : 34;  // two legend rows on a phone
+    var H = top + row * limit + bottom;
+    var made = ensure(container, d3, 'board_svg', W, H);
+    var svg = made.svg;
+    var x = d3.scaleLinear().domain([0, 1]).range([left, W - right]);
+    var name_chars = narrow ? 11 : 16;
+
+    if (made.fresh) {
+      var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,8)');
+      [['board_human', gettext('Trainee')], ['board_ai', gettext('AI on the same rounds')]].forEach(function (item) {
+        var g = legend.append('g');
+        g.append('rect').attr('class', item[0]).attr('width', 14).attr('height', 10).attr('rx', 2);
+        g.append('text').attr('x', 19).attr('y', 9).text(item[1]);
+      });
+      var line_key = legend.append('g');
+      line_key.append('line').attr('class', 'board_ai_line').attr('x1', 0).attr('x2', 16).attr('y1', 5).attr('y2', 5);
+      line_key.append('text').attr('x', 21).attr('y', 9).text(gettext('AI overall'));
+      layout_legend(legend, narrow ? 8 : left, W - 8);
+      svg.append('g').attr('class', 'chart_grid')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(5).tickSize(-(H - top - bottom)).tickFormat(''));
+      svg.append('g').attr('class', 'chart_axis')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(5).tickFormat(d3.format('.0%')));
+      svg.append('g').attr('class', 'board_bar_rows');
+      svg.append('line').attr('class', 'board_ai_line board_ai_overall').attr('y1', top - 4).attr('y2', H - bottom).style('display', 'none');
+      svg.append('text').attr('class', 'chart_placeholder')
+        .attr('x', (left + W - right) / 2).attr('y', (top + H - bottom) / 2)
+        .attr('text-anchor', 'middle').attr('dominant-baseline', 'middle');
+    }
+
+    var rows_data = board ? chart_rows(board.trainees, options.current_user_id, limit) : [];
+    var ai = board && board.ai ? board.ai.accuracy : null;
+    var placeholder = !board ? gettext('Loading…') : (rows_data.length ? '' : gettext('No challenge rounds played yet.'));
+    svg.select('.chart_placeholder').text(placeholder);
+
+    var rows = svg.select('.board_bar_rows').selectAll('g.board_bar_row').data(rows_data, function (d) { return d.user_id; });
+    rows.exit().remove();
+    var entered = rows.enter().append('g').attr('class', 'board_bar_row');
+    entered.append('text').attr('class', 'board_name').attr('x', left - 8).attr('y', 10)
+      .attr('text-anchor', 'end').attr('dominant-baseline', 'middle');
+    entered.append('rect').attr('class', 'board_human').attr('x', left).attr('y', 2).attr('height', 13).attr('rx', 2);
+    entered.append('rect').attr('class', 'board_ai').attr('x', left).attr('y', 16).attr('height', 7).attr('rx', 2);
+    entered.append('text').attr('class', 'board_value').attr('y', 10).attr('dominant-baseline', 'middle');
+    var all = entered.merge(rows);
+    all.attr('transform', function (d, i) { return 'translate(0,' + (top + i * row) + ')'; })
+      .classed('board_me', function (d) { return d.user_id === options.current_user_id; });
+    all.select('.board_name').text(function (d) {
+      var name = d.display_name || d.username;
+      if (name.length > name_chars) name = name.slice(0, name_chars - 1) + '…';
+      return d.user_id === options.current_user_id ? interpolate(gettext('%(name)s (you)'), { name: name }) : name;
+    });
+    all.select('.board_human').attr('width', function (d) { return x(d.accuracy || 0) - left; });
+    all.select('.board_ai').attr('width', function (d) { return x(d.ai_accuracy || 0) - left; });
+    all.select('.board_value').attr('x', function (d) { return x(d.accuracy || 0) + 5; })
+      .text(function (d) { return Math.round((d.accuracy || 0) * 100) + '%'; });
+
+    var ai_line = svg.select('.board_ai_overall');
+    if (ai === null || ai === undefined || !rows_data.length) {
+      ai_line.style('display', 'none');
+    } else {
+      ai_line.style('display', null).attr('x1', x(ai)).attr('x2', x(ai));
+    }
+
+    var label = rows_data.map(function (d) {
+      return interpolate(gettext('%(name)s %(human)s, AI on the same rounds %(ai)s'), {
+        name: d.display_name || d.username,
+        human: Math.round((d.accuracy || 0) * 100) + '%',
+        ai: Math.round((d.ai_accuracy || 0) * 100) + '%'
+      });
+    }).join('; ');
+    if (ai !== null && ai !== undefined) {
+      label += (label ? '. ' : '') + interpolate(gettext('AI overall %(ai)s'), { ai: Math.round(ai * 100) + '%' });
+    }
+    svg.attr('aria-label', label || placeholder);
+    svg.select('title').text(label || placeholder);
+    return rows_data;
+  }
+
+  var api = {
+    AXIS_MAX_CM: AXIS_MAX_CM,
+    range_placement: range_placement,
+    flower_placement: flower_placement,
+    placement_sentence: placement_sentence,
+    chart_rows: chart_rows,
+    measurement_bars: measurement_bars,
+    range_strips: range_strips,
+    scoreboard_chart: scoreboard_chart
+  };
+
+  if (typeof module !== 'undefined' && module.exports) {
+    module.exports = api;
+  } else {
+    global.fp = global.fp || {};
+    global.fp.charts = api;
+  }
+})(typeof window !== 'undefined' ? window : globalThis);

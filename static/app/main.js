@@ -1,0 +1,32 @@
+/*
+ * main.js — builds the trainee page: reads the page's settings from the
+ * template's data attributes, then the banner and one section per script.
+ * Loaded last; every other script only registers its wrapped functions.
+ */
+(function () {
+  'use strict';
+
+  var root = az.select('fp_app', 1);
+  fp.config = {
+    user_id: Number(root.dataset.userId),
+    user_name: root.dataset.userName,
+    logout_url: root.dataset.logoutUrl,
+    csrf_token: root.dataset.csrfToken
+  };
+
+  var sections = [
+    { cls: 'training_section', title: gettext('Training'), build: 'build_training' },
+    { cls: 'challenge_section', title: gettext('Challenge'), build: 'build_challenge' },
+    { cls: 'scoreboard_section', title: gettext('Scoreboard'), build: 'build_scoreboard' }
+  ];
+
+  az.clear('fp_app', 1);
+  az.call_wrapped_function.build_banner(sections);
+  sections.forEach(function (section) {
+    az.add_sections({
+      this_class: section.cls, sections: 1, target_class: 'fp_app', target_instance: 1,
+      attributes: { 'aria-labelledby': section.cls.replace('_section', '_title'), 'data-section': '' }
+    });
+    az.call_wrapped_function[section.build](section.cls);
+  });
+})();
