@@ -1,6 +1,7 @@
 """Practice and challenges: every score is computed here, by the server, from stored rounds."""
 
 import random
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -23,16 +24,22 @@ SCOREBOARD_VERSION_KEY = "scoreboard:version"
 PRACTICE_MEMORY = 20
 
 
+def scoreboard_version_seed() -> int:
+    """A start value no earlier counter had: after a cache flush or a Redis restart, an ETag
+    a page still holds must never match again."""
+    return time.time_ns()
+
+
 def scoreboard_changed() -> None:
     """Invalidate scoreboard ETags and caches, once the change is committed."""
 
     def bump() -> None:
-        if cache.add(SCOREBOARD_VERSION_KEY, 1, timeout=None):
+        if cache.add(SCOREBOARD_VERSION_KEY, scoreboard_version_seed(), timeout=None):
             return
         try:
             cache.incr(SCOREBOARD_VERSION_KEY)
-        except ValueError:  # expired between add and incr
-            cache.add(SCOREBOARD_VERSION_KEY, 1, timeout=None)
+        except ValueError:  # evicted between add and incr
+            cache.add(SCOREBOARD_VERSION_KEY, scoreboard_version_seed(), timeout=None)
 
     transaction.on_commit(bump)
 
@@ -168,9 +175,10 @@ def challenge_session_start(*, user, rounds: int = 10) -> ChallengeSession:
         )
     ids = list(FlowerSample.objects.filter(split=Split.TEST).values_list("id", flat=True))
     if len(ids) < rounds:
-        raise ApplicationError(
+        # The request is well formed; the data set is too small for it right now.
+        raise Conflict(
             _("Only %(n)d test flowers exist; ask for fewer rounds.") % {"n": len(ids)},
-            fields={"rounds": [_("More rounds than test flowers.")]},
+            code="not_enough_flowers", fields={"rounds": [_("More rounds than test flowers.")]},
         )
     chosen = random.sample(ids, rounds)
     samples = sorted(FlowerSample.objects.filter(id__in=chosen), key=lambda s: chosen.index(s.id))

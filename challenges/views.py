@@ -130,13 +130,16 @@ class ScoreboardApi(APIView):
         summary="The scoreboard; poll it with If-None-Match",
     )
     def get(self, request):
-        query = ScoreboardQuerySerializer(data=request.query_params)
+        # A plain dict: DRF reads a QueryDict's `period=` as "not given"; it is a bad period.
+        query = ScoreboardQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         period = query.validated_data["period"]
         store = query.validated_data.get("store") or None
         version = cache.get(services.SCOREBOARD_VERSION_KEY)
         if version is None:
-            cache.add(services.SCOREBOARD_VERSION_KEY, 1, timeout=None)
+            cache.add(
+                services.SCOREBOARD_VERSION_KEY, services.scoreboard_version_seed(), timeout=None
+            )
             version = cache.get(services.SCOREBOARD_VERSION_KEY)
         if version is None:
             # No cache (Redis down): compute, and let the body itself be the ETag.

@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"SpeciesEnum": "ml.dataset.SPECIES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "flower_power.api.schema.complete_schema",
+    ],
 }
 
 LOGGING = {

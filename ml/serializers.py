@@ -1,4 +1,6 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ml.dataset import FEATURES
@@ -13,24 +15,61 @@ def reject_unknown_fields(serializer: serializers.Serializer) -> None:
         )
 
 
-class FlowerSampleSerializer(serializers.ModelSerializer):
-    added_by = serializers.CharField(source="added_by.username", read_only=True, default=None)
+class RejectsUnknownFields:
+    """Input serializers that refuse fields they do not know (read-only ones are ignored)."""
+
+    def validate(self, attrs):
+        reject_unknown_fields(self)
+        return super().validate(attrs)
+
+
+class RejectsUnknownFieldsSchema(OpenApiSerializerExtension):
+    """Say so in the OpenAPI schema: `additionalProperties: false` on the request body."""
+
+    target_class = RejectsUnknownFields
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
+
+
+@extend_schema_field({
+    "type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": MEASUREMENT_MAX_CM,
+})
+class MeasurementField(serializers.FloatField):
+    """A JSON number of cm in (0, 30]: no strings, booleans, NaN or infinities."""
+
+    default_error_messages = {"not_positive": _("Must be above 0.")}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(max_value=MEASUREMENT_MAX_CM, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if value <= 0:
+            self.fail("not_positive")
+        return value
+
+
+class FlowerSampleSerializer(RejectsUnknownFields, serializers.ModelSerializer):
+    added_by = serializers.CharField(
+        source="added_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = FlowerSample
         fields = ["id", *FEATURES, "species", "split", "source", "added_by", "created_at"]
         read_only_fields = ["id", "split", "source", "added_by", "created_at"]
-        extra_kwargs = {
-            name: {"min_value": 0.0, "max_value": MEASUREMENT_MAX_CM} for name in FEATURES
-        }
 
-    def validate(self, attrs):
-        # Read-only fields a client sends (split, source...) are ignored; unknown ones refused.
-        reject_unknown_fields(self)
-        for name in FEATURES:
-            if name in attrs and attrs[name] <= 0:
-                raise serializers.ValidationError({name: [_("Must be above 0.")]})
-        return attrs
+    def build_standard_field(self, field_name, model_field):
+        if field_name in FEATURES:
+            return MeasurementField, {}
+        return super().build_standard_field(field_name, model_field)
 
 
 class StudyFlowerSerializer(serializers.Serializer):
@@ -48,7 +87,7 @@ class RandomFlowerQuerySerializer(serializers.Serializer):
 
 class ModelVersionSerializer(serializers.ModelSerializer):
     triggered_by = serializers.CharField(
-        source="triggered_by.username", read_only=True, default=None
+        source="triggered_by.username", read_only=True, default=None, allow_null=True
     )
     accuracy = serializers.FloatField(read_only=True, allow_null=True)
 
@@ -75,7 +114,7 @@ class ModelVersionDetailSerializer(ModelVersionSerializer):
         }
 
 
-class RetrainInputSerializer(serializers.Serializer):
+class RetrainInputSerializer(RejectsUnknownFields, serializers.Serializer):
     hidden_units = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=256), min_length=1, max_length=4,
         required=False,
@@ -84,10 +123,6 @@ class RetrainInputSerializer(serializers.Serializer):
     batch_size = serializers.IntegerField(min_value=1, max_value=1024, required=False)
     epochs = serializers.IntegerField(min_value=1, max_value=5000, required=False)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
-
-    def validate(self, attrs):
-        reject_unknown_fields(self)
-        return attrs
 
 
 class RetrainOutputSerializer(serializers.Serializer):

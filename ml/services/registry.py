@@ -1,5 +1,6 @@
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -7,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from flower_power.errors import ApplicationError, Conflict, NotFound
+from flower_power.errors import ApplicationError, Conflict, NotFound, ServiceUnavailable
 from ml.models import ModelVersion
 from ml.training import validate_hyperparameters
 
@@ -31,6 +32,27 @@ def hyperparameters_resolve(overrides: dict | None) -> dict:
         raise ApplicationError(str(exc), code="invalid_hyperparameters") from None
 
 
+def _training_publish(version_id: int) -> None:
+    from kombu.exceptions import OperationalError
+
+    from ml.tasks import model_version_train_task
+
+    try:
+        model_version_train_task.delay(version_id)
+    except OperationalError as exc:
+        # The broker is down. A version left queued would block every retrain (one queued or
+        # training version at most) until the reaper expires it hours later: fail it now.
+        logger.warning("could not queue the training of version id %s: %s", version_id, exc)
+        ModelVersion.objects.filter(id=version_id, status=ModelVersion.Status.QUEUED).update(
+            status=ModelVersion.Status.FAILED, finished_at=timezone.now(),
+            error="The task queue was unavailable; the training was never queued.",
+        )
+        raise ServiceUnavailable(
+            _("The task queue is unavailable, so no training was queued; try again shortly."),
+            code="broker_unavailable",
+        ) from None
+
+
 def model_version_request(
     *, trigger: str, triggered_by=None, hyperparameters: dict | None = None, enqueue: bool = True
 ) -> ModelVersion:
@@ -44,10 +66,9 @@ def model_version_request(
                 hyperparameters=params, status=ModelVersion.Status.QUEUED,
             )
             if enqueue:
-                from ml.tasks import model_version_train_task
-
-                # After commit, so the worker never looks for a row it cannot see yet.
-                model_version_train_task.delay_on_commit(version.id)
+                # After commit, so the worker never looks for a row it cannot see yet; a
+                # failure to publish then raises out of this block (the row is committed).
+                transaction.on_commit(partial(_training_publish, version.id))
     except IntegrityError:
         # The partial unique index: a version is already queued or training (or a
         # concurrent request just took this number).

@@ -73,7 +73,8 @@ class RandomFlowerApi(APIView):
         summary="A random training flower to study, with its species and photo",
     )
     def get(self, request):
-        query = RandomFlowerQuerySerializer(data=request.query_params)
+        # A plain dict: DRF reads a QueryDict's `species=` as "not given"; it is a bad species.
+        query = RandomFlowerQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         sample = random_train_sample(query.validated_data.get("species"))
         return Response(study_flower_payload(sample))

@@ -1,13 +1,15 @@
 """Predictions: the hot path. LiteRT only, strict parsing, no serializer machinery."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flower_power.errors import ServiceUnavailable
 from ml.dataset import FEATURES
 from ml.inputs import flower_query, guess_string, predict_payload
+from ml.models import MEASUREMENT_MAX_CM
 from ml.serializers import (
     LegacyPredictionSerializer,
     PredictOutputSerializer,
@@ -31,6 +33,37 @@ def predictions(x) -> dict:
     return {"model_version": model.number, "predictions": model.predict(x)}
 
 
+# What ml/inputs.py accepts, so clients (and the schema fuzzer) know the bounds.
+MEASUREMENT_SCHEMA = {
+    "type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": MEASUREMENT_MAX_CM,
+}
+FLOWER_SCHEMA = {
+    "type": "object",
+    "properties": dict.fromkeys(FEATURES, MEASUREMENT_SCHEMA),
+    "required": list(FEATURES),
+    "additionalProperties": False,
+}
+ROW_SCHEMA = {
+    "type": "array", "items": MEASUREMENT_SCHEMA, "minItems": len(FEATURES),
+    "maxItems": len(FEATURES), "description": "[" + ", ".join(FEATURES) + "]",
+}
+PREDICT_REQUEST_SCHEMA = {
+    "oneOf": [
+        FLOWER_SCHEMA,
+        {
+            "type": "object",
+            "properties": {
+                "instances": {
+                    "type": "array", "items": {"oneOf": [FLOWER_SCHEMA, ROW_SCHEMA]},
+                    "minItems": 1, "maxItems": settings.ML_PREDICT_MAX_ROWS,
+                },
+            },
+            "required": ["instances"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
 PREDICT_EXAMPLE = {
     "sepal_length": 6.7, "sepal_width": 3.3, "petal_length": 5.7, "petal_width": 2.5,
 }
@@ -38,7 +71,7 @@ PREDICT_EXAMPLE = {
 
 class PredictApi(APIView):
     @extend_schema(
-        request={"application/json": OpenApiTypes.OBJECT},
+        request={"application/json": PREDICT_REQUEST_SCHEMA},
         responses={200: PredictOutputSerializer},
         summary="Species of one flower, or of a batch {\"instances\": [...]}",
         description=(
@@ -52,7 +85,9 @@ class PredictApi(APIView):
         return Response(predictions(x))
 
     @extend_schema(
-        parameters=[OpenApiParameter(name, float, required=True) for name in FEATURES],
+        parameters=[
+            OpenApiParameter(name, MEASUREMENT_SCHEMA, required=True) for name in FEATURES
+        ],
         responses={200: PredictOutputSerializer},
         summary="Species of one flower given as query parameters",
     )
@@ -75,8 +110,12 @@ class LegacyPredictFlowerApi(APIView):
     """The prototype's GET /predict_flower?guess_string=[...]; parsed, never evaluated."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("guess_string", str, required=True,
-                                     description="[sepal_length,sepal_width,petal_length,petal_width]")],
+        parameters=[OpenApiParameter(
+            "guess_string", ROW_SCHEMA, required=True,
+            description="[sepal_length,sepal_width,petal_length,petal_width]",
+            # A JSON array in the query string, not a form-style list (see api/schema.py).
+            extensions={"x-json-content": True},
+        )],
         responses={200: LegacyPredictionSerializer},
         summary="Prototype route: predict from a guess_string",
         deprecated=True,

@@ -159,9 +159,10 @@ def test_bad_round_counts_are_refused(trainee_api, active_version, rounds):
     assert not ChallengeSession.objects.exists()
 
 
-def test_more_rounds_than_test_flowers_is_refused(trainee_api, active_version):
+def test_more_rounds_than_test_flowers_is_a_conflict(trainee_api, active_version):
     response = trainee_api.post("/api/v1/challenges/", {"rounds": 31})
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_enough_flowers"
     assert not ChallengeSession.objects.exists()
 
 

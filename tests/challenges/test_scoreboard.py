@@ -131,3 +131,13 @@ def test_me_has_personal_stats_and_confusion(trainee_api, league):
     assert confusion["setosa"]["setosa"] == 4
     assert confusion["setosa"]["virginica"] == 4
     assert confusion["versicolor"] == {"setosa": 0, "versicolor": 0, "virginica": 0}
+
+
+def test_an_etag_from_before_a_cache_flush_never_matches_again(trainee_api, league):
+    from django.core.cache import cache
+
+    from challenges.services import SCOREBOARD_VERSION_KEY
+
+    etag = trainee_api.get("/api/v1/scoreboard/")["ETag"]
+    cache.delete(SCOREBOARD_VERSION_KEY)  # a flush, an eviction or a Redis restart
+    assert trainee_api.get("/api/v1/scoreboard/", HTTP_IF_NONE_MATCH=etag).status_code == 200
