@@ -1,8 +1,11 @@
 """Production gunicorn settings, read from the environment.
 
 Run `gunicorn -c flower_power/gunicorn.conf.py flower_power.wsgi`. The defaults were chosen
-with bench/bench_http.py (see bench/README.md): the prediction path is CPU-bound and short,
-so plain sync workers, about two per core, serve it fastest.
+with `bench/bench_http.py --sweep` (see bench/README.md): on 2 cores, cpu_count + 1 gthread
+workers of 4 threads served predictions and the ping view faster, and with less CPU per
+request, than 2 * cpu_count + 1 sync workers, mainly because gthread keeps connections alive
+(sync closes each one after a response) and a worker's threads overlap its short waits on
+PostgreSQL and Redis.
 """
 
 import multiprocessing
@@ -34,15 +37,15 @@ def _bool(name: str, default: bool) -> bool:
 
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = _int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
-# Threads only help while a request waits on I/O; ours wait on PostgreSQL and Redis for
-# well under a millisecond, and a thread pool costs more than it hides (bench/README.md).
-threads = _int("GUNICORN_THREADS", 1, minimum=1)
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1, minimum=1)
+# GUNICORN_THREADS=1 means plain sync workers (no keep-alive), e.g. behind a buffering proxy.
+threads = _int("GUNICORN_THREADS", 4, minimum=1)
 worker_class = "gthread" if threads > 1 else "sync"
 
 timeout = _int("GUNICORN_TIMEOUT", 30, minimum=1)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=1)
-# Behind a load balancer that reuses connections; must stay below its idle timeout.
+# Seconds an idle keep-alive connection stays open (gthread). Behind a load balancer, set it
+# above the balancer's idle timeout, so gunicorn never closes a connection it is reusing.
 keepalive = _int("GUNICORN_KEEPALIVE", 5, minimum=0)
 # Recycle workers now and then so a slow leak cannot grow forever; jitter keeps them
 # from all restarting at once.
