@@ -94,3 +94,17 @@ def test_the_token_endpoint_is_throttled(anon, settings):
 def test_ping_checks_credentials(anon, trainee_api):
     assert anon.get("/api/v1/auth/ping/").status_code == 401
     assert trainee_api.get("/api/v1/auth/ping/").json() == {"ok": True, "username": "alice"}
+
+
+def test_a_throttled_client_is_told_when_to_come_back(anon, settings):
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "auth": "3/hour"}
+    }
+    statuses = [
+        anon.post(TOKEN_URL, {"username": "u", "password": "x"}).status_code for _ in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    retry_after = int(anon.post(TOKEN_URL, {"username": "u", "password": "x"})["Retry-After"])
+    assert 0 < retry_after <= 3600
+
