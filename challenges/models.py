@@ -6,6 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from ml.models import FlowerSample, ModelVersion, Species
 
 
+def answer_complete(prefix: str) -> models.CheckConstraint:
+    """Unanswered (no guess, no verdict, no time) or fully answered: never half of it."""
+    return models.CheckConstraint(
+        condition=Q(answered_at__isnull=True, guess="", correct__isnull=True)
+        | (Q(answered_at__isnull=False, correct__isnull=False) & ~Q(guess="")),
+        name=f"{prefix}_answer_complete",
+    )
+
+
 class FlowerSnapshot(models.Model):
     """The flower as it was shown: a sample may later be edited or deleted by a manager."""
 
@@ -55,11 +64,7 @@ class PracticeAttempt(FlowerSnapshot):
         verbose_name_plural = _("practice attempts")
         indexes = [models.Index(fields=["user", "-answered_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(answered_at__isnull=True, guess="", correct__isnull=True)
-                | (Q(answered_at__isnull=False, correct__isnull=False) & ~Q(guess="")),
-                name="practiceattempt_answer_complete",
-            ),
+            answer_complete("practiceattempt"),
         ]
 
     def __str__(self) -> str:
@@ -146,11 +151,7 @@ class ChallengeRound(FlowerSnapshot):
             models.UniqueConstraint(
                 fields=["session", "sample"], name="challengeround_no_flower_twice"
             ),
-            models.CheckConstraint(
-                condition=Q(answered_at__isnull=True, guess="", correct__isnull=True)
-                | (Q(answered_at__isnull=False, correct__isnull=False) & ~Q(guess="")),
-                name="challengeround_answer_complete",
-            ),
+            answer_complete("challengeround"),
         ]
 
     def __str__(self) -> str:

@@ -130,11 +130,9 @@ class ScoreboardQuerySerializer(serializers.Serializer):
     store = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
-class ScoreboardRowSerializer(serializers.Serializer):
-    user_id = serializers.IntegerField()
-    username = serializers.CharField()
-    display_name = serializers.CharField()
-    store = serializers.CharField()
+class TraineeResultsSerializer(serializers.Serializer):
+    """A trainee's results against the AI: a scoreboard row, and the core of `me` stats."""
+
     sessions = serializers.IntegerField()
     rounds = serializers.IntegerField()
     correct = serializers.IntegerField()
@@ -145,6 +143,13 @@ class ScoreboardRowSerializer(serializers.Serializer):
     losses = serializers.IntegerField()
     longest_streak = serializers.IntegerField()
     last_activity = serializers.DateTimeField(allow_null=True)
+
+
+class ScoreboardRowSerializer(TraineeResultsSerializer):
+    user_id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    store = serializers.CharField()
 
 
 class ScoreboardAiSerializer(serializers.Serializer):
@@ -159,17 +164,7 @@ class ScoreboardSerializer(serializers.Serializer):
     trainees = ScoreboardRowSerializer(many=True)
 
 
-class MeStatsSerializer(serializers.Serializer):
-    sessions = serializers.IntegerField()
-    wins = serializers.IntegerField()
-    draws = serializers.IntegerField()
-    losses = serializers.IntegerField()
-    rounds = serializers.IntegerField()
-    correct = serializers.IntegerField()
-    accuracy = serializers.FloatField(allow_null=True)
-    ai_accuracy = serializers.FloatField(allow_null=True)
-    longest_streak = serializers.IntegerField()
-    last_activity = serializers.DateTimeField(allow_null=True)
+class MeStatsSerializer(TraineeResultsSerializer):
     practice_answers = serializers.IntegerField()
     practice_correct = serializers.IntegerField()
     confusion = serializers.DictField()

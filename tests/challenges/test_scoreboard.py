@@ -1,32 +1,12 @@
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from challenges.models import ChallengeRound, ChallengeSession
+from challenges.models import ChallengeSession
 from challenges.selectors import scoreboard
+from tests.challenges.conftest import play
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def play(user, version, results, *, status="finished", days_ago=0):
-    """A session whose rounds are (trainee correct?, AI correct?) pairs, answered in order."""
-    start = timezone.now() - timedelta(days=days_ago, minutes=len(results) + 1)
-    session = ChallengeSession.objects.create(
-        user=user, model_version=version, rounds_count=len(results), status=status,
-        answered_count=len(results), trainee_score=sum(t for t, _ in results),
-        ai_score=sum(a for _, a in results),
-    )
-    ChallengeSession.objects.filter(id=session.id).update(created_at=start)
-    for index, (trainee_ok, ai_ok) in enumerate(results, start=1):
-        ChallengeRound.objects.create(
-            session=session, index=index, sepal_length=5, sepal_width=3, petal_length=1.4,
-            petal_width=0.2, species="setosa", guess="setosa" if trainee_ok else "virginica",
-            correct=trainee_ok, ai_guess="setosa" if ai_ok else "versicolor",
-            ai_confidence=0.9, answered_at=start + timedelta(minutes=index),
-        )
-    return session
 
 
 @pytest.fixture
