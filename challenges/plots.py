@@ -1,9 +1,10 @@
 """Charts of a trainee's progress as PNG bytes (matplotlib, Agg, no display needed)."""
 
-import io
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
+
+from ml.plots import new_figure, png_bytes
 
 # (day, answered rounds, the trainee's correct answers, the AI's correct guesses)
 DailyAccuracy = tuple[date, int, int, int]
@@ -11,14 +12,10 @@ DailyAccuracy = tuple[date, int, int, int]
 
 def accuracy_over_time_png(days: list[DailyAccuracy], *, title: str) -> bytes:
     """Plot the trainee's and the AI's accuracy per day on the same rounds, with the volume."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    figure = new_figure(7.5, 4.0)
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DayLocator
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    figure = Figure(figsize=(7.5, 4.0), dpi=100, layout="constrained")
     axes = figure.subplots()
     when = [day for day, _rounds, _correct, _ai in days]
     rounds = [n for _day, n, _correct, _ai in days]
@@ -52,6 +49,4 @@ def accuracy_over_time_png(days: list[DailyAccuracy], *, title: str) -> bytes:
         handles + bar_handles, labels + bar_labels, loc="outside lower center", ncols=3,
         fontsize="small",
     )
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png_bytes(figure)

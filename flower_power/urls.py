@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found, server_error
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -58,13 +59,14 @@ def _wants_json(request) -> bool:
 
 def handler404(request, exception=None):
     if _wants_json(request):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return page_not_found(request, exception)
 
 
 def handler500(request):
     if _wants_json(request):
         return JsonResponse(
-            error_body("server_error", "Internal server error; it has been logged."), status=500
+            error_body("server_error", _("Internal server error; it has been logged.")),
+            status=500,
         )
     return server_error(request)

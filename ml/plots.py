@@ -3,20 +3,35 @@
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ml.dataset import SPECIES
 
 PLOT_KINDS = ("loss", "accuracy", "confusion")
 
 
-def plot_png(version, kind: str) -> bytes:
-    """Render one plot of a trained version: its loss or accuracy curves, or its confusion."""
+def new_figure(width: float, height: float):
+    """A matplotlib Figure for a PNG response: no display, labels in any of our languages."""
     import matplotlib
 
     matplotlib.use("Agg")
+    # A CJK font after the default, for Chinese labels where one is installed (the image has
+    # fonts-wqy-microhei); elsewhere matplotlib falls back with a warning.
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", "WenQuanYi Micro Hei"]
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(5.5, 3.6), dpi=100, layout="constrained")
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def png_bytes(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def plot_png(version, kind: str) -> bytes:
+    """Render one plot of a trained version: its loss or accuracy curves, or its confusion."""
+    figure = new_figure(5.5, 3.6)
     axes = figure.subplots()
     history = version.history or {}
     if kind in ("loss", "accuracy"):
@@ -25,8 +40,9 @@ def plot_png(version, kind: str) -> bytes:
             if values:
                 axes.plot(range(1, len(values) + 1), values, label=label)
         axes.set_xlabel(_("epoch"))
-        axes.set_ylabel(_("loss") if kind == "loss" else _("accuracy"))
-        axes.set_title(_("Model v%(n)s: %(kind)s") % {"n": version.number, "kind": kind})
+        label = pgettext("training metric", "loss") if kind == "loss" else _("accuracy")
+        axes.set_ylabel(label)
+        axes.set_title(_("Model v%(n)s: %(kind)s") % {"n": version.number, "kind": label})
         axes.grid(alpha=0.3)
         if axes.get_legend_handles_labels()[0]:
             axes.legend()
@@ -44,6 +60,4 @@ def plot_png(version, kind: str) -> bytes:
         figure.colorbar(image, ax=axes)
     else:
         raise ValueError(f"unknown plot {kind!r}")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png_bytes(figure)

@@ -2,14 +2,14 @@
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 EMPTY = "-"
 
 OUTCOMES = {
-    "win": gettext_lazy("win"),
-    "draw": gettext_lazy("draw"),
-    "loss": gettext_lazy("loss"),
+    "win": pgettext_lazy("challenge outcome", "win"),
+    "draw": pgettext_lazy("challenge outcome", "draw"),
+    "loss": pgettext_lazy("challenge outcome", "loss"),
 }
 
 # The blobs and training logs of a model version: never loaded to print its number.

@@ -44,8 +44,9 @@
     var az = {};
     var id_counter = 0;
 
-    // The catalog may load after this file, so look gettext up at call time.
-    function t(text) {
+    // The catalog may load after this file, so look gettext up at call time. Named gettext
+    // so that `makemessages -d djangojs` extracts the strings passed to it.
+    function gettext(text) {
       return typeof win.gettext === 'function' ? win.gettext(text) : text;
     }
 
@@ -479,7 +480,7 @@
       var dismiss = doc.createElement('button');
       dismiss.type = 'button';
       dismiss.classList.add('az_error_dismiss');
-      dismiss.textContent = t('Dismiss');
+      dismiss.textContent = gettext('Dismiss');
       dismiss.addEventListener('click', function () { box.remove(); });
       box.appendChild(text);
       box.appendChild(dismiss);
@@ -526,7 +527,7 @@
       if (error && typeof error === 'object' && typeof error.message === 'string') {
         return Object.assign({ fields: {} }, error);
       }
-      return { code: 'http_' + status, message: t('The request failed.') + ' (HTTP ' + status + ')', fields: {} };
+      return { code: 'http_' + status, message: gettext('The request failed.') + ' (HTTP ' + status + ')', fields: {} };
     }
 
     // Resolves (never rejects, except when done/fail themselves throw) to
@@ -557,7 +558,7 @@
         return { ok: false, data: null, error: error, response: response };
       }
 
-      var network_error = { code: 'network', message: t('Could not reach the server. Check your connection and try again.'), fields: {} };
+      var network_error = { code: 'network', message: gettext('Could not reach the server. Check your connection and try again.'), fields: {} };
 
       // Reading the body can fail like the request itself (connection cut
       // mid-body), so both count as network failures. done/fail run outside
@@ -576,7 +577,7 @@
         if (!response.ok) return failed(error_from(response.status, result.body), response);
         var type = response.headers.get('Content-Type') || '';
         if (!result.parsed && type.indexOf('json') !== -1) {
-          return failed({ code: 'invalid_response', message: t('The server sent a response that could not be read.'), fields: {} }, response);
+          return failed({ code: 'invalid_response', message: gettext('The server sent a response that could not be read.'), fields: {} }, response);
         }
         if (typeof options.done === 'function') options.done(result.body, response);
         return { ok: true, data: result.body, error: null, response: response };
