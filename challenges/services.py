@@ -225,53 +225,49 @@ def challenge_round_answer(
                 code="session_closed",
             )
         now = timezone.now()
-        previous = (
-            session.rounds.filter(answered_at__isnull=False)
-            .order_by("-answered_at")
-            .values_list("answered_at", flat=True)
-            .first()
-        ) or session.created_at
-        claimed = ChallengeRound.objects.filter(id=round_.id, answered_at__isnull=True).update(
-            guess=guess, correct=guess == round_.species, answered_at=now,
-            time_taken_ms=max(0, int((now - previous).total_seconds() * 1000)),
-            idempotency_key=idempotency_key[:128],
-        )
-        if claimed != 1:  # unreachable under the lock; the database has the last word
-            raise Conflict(_("This round was already answered."), code="already_answered")
+        correct = guess == round_.species
+        # The other answered rounds plus this one: the scores come from the stored rounds.
         totals = session.rounds.filter(answered_at__isnull=False).aggregate(
             answered=Count("id"),
             trainee=Count("id", filter=Q(correct=True)),
             ai=Count("id", filter=Q(ai_guess=F("species"))),
         )
-        session.answered_count = totals["answered"]
-        session.trainee_score = totals["trainee"]
-        session.ai_score = totals["ai"]
-        session.last_activity_at = now
+        session.answered_count = totals["answered"] + 1
+        session.trainee_score = totals["trainee"] + int(correct)
+        session.ai_score = totals["ai"] + int(bool(round_.ai_correct))
         finished = session.answered_count == session.rounds_count
         if finished:
             session.status = ChallengeSession.Status.FINISHED
             session.finished_at = now
-        session.save(update_fields=[
-            "answered_count", "trainee_score", "ai_score", "last_activity_at", "status",
-            "finished_at",
-        ])
-        round_.refresh_from_db()
+        # Only answers move last_activity_at, so it is when the previous round was answered
+        # (or when the session started).
+        time_taken_ms = max(0, int((now - session.last_activity_at).total_seconds() * 1000))
+        session.last_activity_at = now
         response = {
             "round": index,
             "correct_species": round_.species,
             "guess": guess,
-            "correct": round_.correct,
+            "correct": correct,
             "ai_guess": round_.ai_guess,
             "ai_confidence": round_.ai_confidence,
             "ai_correct": round_.ai_correct,
-            "time_taken_ms": round_.time_taken_ms,
+            "time_taken_ms": time_taken_ms,
             "score": {"trainee": session.trainee_score, "ai": session.ai_score},
             "answered": session.answered_count,
             "rounds": session.rounds_count,
             "finished": finished,
             "outcome": session.outcome,
         }
-        ChallengeRound.objects.filter(id=round_.id).update(answer_response=response)
+        claimed = ChallengeRound.objects.filter(id=round_.id, answered_at__isnull=True).update(
+            guess=guess, correct=correct, answered_at=now, time_taken_ms=time_taken_ms,
+            idempotency_key=idempotency_key[:128], answer_response=response,
+        )
+        if claimed != 1:  # unreachable under the lock; the database has the last word
+            raise Conflict(_("This round was already answered."), code="already_answered")
+        session.save(update_fields=[
+            "answered_count", "trainee_score", "ai_score", "last_activity_at", "status",
+            "finished_at",
+        ])
         scoreboard_changed()
     return response
 

@@ -313,6 +313,11 @@ if ML_TRAINING_SOFT_TIME_LIMIT >= ML_TRAINING_TIME_LIMIT:
 
 # --- Challenges
 CHALLENGE_ABANDON_AFTER_MINUTES = env_int("CHALLENGE_ABANDON_AFTER_MINUTES", 60, minimum=1)
+# A scoreboard computed this recently is served even if answers came in since (see
+# challenges.views.ScoreboardApi): bounds the work of many pollers during play.
+SCOREBOARD_MAX_STALENESS_SECONDS = env_float(
+    "SCOREBOARD_MAX_STALENESS_SECONDS", 2.0, minimum=0, maximum=60
+)
 ML_QUEUED_EXPIRY_HOURS = env_int("ML_QUEUED_EXPIRY_HOURS", 6, minimum=1)
 
 CELERY_BEAT_SCHEDULE = {

@@ -84,8 +84,9 @@ def test_the_api_serves_it_with_an_etag_and_304(trainee_api, league):
 
 
 def test_an_answer_changes_the_etag(
-    trainee_api, league, active_version, django_capture_on_commit_callbacks
+    trainee_api, league, active_version, django_capture_on_commit_callbacks, settings
 ):
+    settings.SCOREBOARD_MAX_STALENESS_SECONDS = 0
     etag = trainee_api.get("/api/v1/scoreboard/")["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
         sid = trainee_api.post("/api/v1/challenges/", {"rounds": 1}).json()["id"]
@@ -113,11 +114,31 @@ def test_me_has_personal_stats_and_confusion(trainee_api, league):
     assert confusion["versicolor"] == {"setosa": 0, "versicolor": 0, "virginica": 0}
 
 
-def test_an_etag_from_before_a_cache_flush_never_matches_again(trainee_api, league):
+def test_an_etag_from_before_a_cache_flush_never_matches_again(trainee_api, league, settings):
     from django.core.cache import cache
+
+    settings.SCOREBOARD_MAX_STALENESS_SECONDS = 0
 
     from challenges.services import SCOREBOARD_VERSION_KEY
 
     etag = trainee_api.get("/api/v1/scoreboard/")["ETag"]
     cache.delete(SCOREBOARD_VERSION_KEY)  # a flush, an eviction or a Redis restart
     assert trainee_api.get("/api/v1/scoreboard/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_board_computed_seconds_ago_is_served_while_answers_come_in(
+    trainee_api, league, active_version, django_capture_on_commit_callbacks, settings,
+    django_assert_max_num_queries,
+):
+    settings.SCOREBOARD_MAX_STALENESS_SECONDS = 60
+    first = trainee_api.get("/api/v1/scoreboard/")
+    with django_capture_on_commit_callbacks(execute=True):
+        sid = trainee_api.post("/api/v1/challenges/", {"rounds": 1}).json()["id"]
+        trainee_api.post(f"/api/v1/challenges/{sid}/rounds/1/answer/", {"guess": "setosa"})
+    with django_assert_max_num_queries(2):  # the token lookup, nothing of the board
+        again = trainee_api.get("/api/v1/scoreboard/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    settings.SCOREBOARD_MAX_STALENESS_SECONDS = 0
+    fresh = trainee_api.get("/api/v1/scoreboard/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert fresh.status_code == 200
+    assert row(fresh.json(), "alice")["sessions"] == 4
