@@ -42,5 +42,10 @@ bench: install
 	bin/ensure-services
 	$(TEST_ENV) $(PY) bench/run.py
 
+# 50 simulated trainees, prediction clients and a retrain for 60 s; checks the data after.
+loadtest: install
+	bin/ensure-services
+	$(TEST_ENV) $(PY) bench/loadtest.py
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

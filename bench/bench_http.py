@@ -15,18 +15,12 @@ import contextlib
 import json
 import os
 import random
-import secrets
-import signal
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 
+import common
 from http_load import (
     CONCURRENCY,
-    PYTHON,
-    ROOT,
     Cell,
     Result,
     Scenario,
@@ -37,9 +31,7 @@ from http_load import (
 from http_profile import profile
 
 DB_NAME = "flower_power_bench"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/3"
-COMMAND_TIMEOUT = 300
 
 FLOWER = {"sepal_length": 6.7, "sepal_width": 3.3, "petal_length": 5.7, "petal_width": 2.5}
 
@@ -68,65 +60,15 @@ SCENARIOS = [
 
 
 def bench_env() -> dict[str, str]:
-    env = {
-        key: value for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "GUNICORN_", "WEB_CONCURRENCY", "THROTTLE_"))
-    }
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "flower_power.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        "REDIS_URL": REDIS_URL,
-        # Throttling stays on (its cost is part of the path) but must not cap the bench.
-        "THROTTLE_USER": "1000000/min",
-        "LOG_LEVEL": "WARNING",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    })
-    return env
-
-
-# --- Database, data and credentials
-
-
-def _admin_sql(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5) as connection:
-        connection.execute(statement)
+    return common.bench_env(db_name=DB_NAME, redis_url=REDIS_URL)
 
 
 def _flush_redis() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL, socket_timeout=5).flushdb()
+    common.flush_redis(REDIS_URL)
 
 
-@contextlib.contextmanager
-def bench_database() -> Iterator[None]:
-    _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    _admin_sql(f"CREATE DATABASE {DB_NAME}")
-    _flush_redis()
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            _flush_redis()
-        _admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        print(f"\ndropped database {DB_NAME}")
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=COMMAND_TIMEOUT, check=False,
-    )
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise RuntimeError(f"manage.py {args[0]} failed with exit code {done.returncode}")
-    return done.stdout
+def bench_database() -> contextlib.AbstractContextManager[None]:
+    return common.bench_database(DB_NAME, REDIS_URL)
 
 
 TOKEN_SCRIPT = """
@@ -139,12 +81,8 @@ print("TOKEN=" + Token.objects.get_or_create(user=user)[0].key)
 
 def prepare(env: dict[str, str]) -> str:
     """Migrate, load the flowers, train the first model; return an API token."""
-    for args in (("migrate", "--noinput", "-v", "0"), ("load_flowers",), ("train_model",)):
-        started = time.perf_counter()
-        output = _manage(env, *args)
-        last = output.strip().splitlines()[-1].strip() if output.strip() else "ok"
-        print(f"  manage.py {args[0]:13} {time.perf_counter() - started:5.1f} s  {last}")
-    output = _manage(env, "shell", "-c", TOKEN_SCRIPT)
+    common.prepare_model(env)
+    output = common.manage(env, "shell", "-c", TOKEN_SCRIPT)
     return next(line[6:] for line in output.splitlines() if line.startswith("TOKEN="))
 
 
@@ -257,15 +195,10 @@ def sweep(env: dict[str, str], token: str, use_wrk: bool, seconds: float, app: s
     )
 
 
-def _stop(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
 def main() -> None:
     # Clean up (stop gunicorn, drop the database) on Ctrl-C or a SIGTERM from bench/run.py,
     # even when started in the background, where SIGINT is ignored.
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    common.stop_on_signals()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=6, help="per row per round")
     parser.add_argument("--rounds", type=int, default=3)
