@@ -67,8 +67,31 @@ class ChallengeRoundInline(ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.Tabul
         return display.seconds(round_.time_taken_ms, self.get_empty_value_display())
 
 
+class TraineeRecordMixin:
+    """A record of a trainee's play: who (linked to their scoreboard page), on which model."""
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("user", "model_version")
+            .defer(*display.heavy_version_fields("model_version"))
+        )
+
+    @admin.display(description=_("trainee"), ordering="user__username")
+    def trainee(self, record):
+        return trainee_link(record.user)
+
+    @admin.display(description=_("AI model version"), ordering="model_version__number")
+    def model_version_number(self, record):
+        if record.model_version is None:  # practice while no model was active
+            return self.get_empty_value_display()
+        return _("v%(n)d") % {"n": record.model_version.number}
+
+
 @admin.register(ChallengeSession)
-class ChallengeSessionAdmin(ScoreboardViews, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ChallengeSessionAdmin(
+    ScoreboardViews, TraineeRecordMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "id", "trainee", "status", "rounds", "score", "outcome_display", "model_version_number",
         "created_at",
@@ -83,17 +106,6 @@ class ChallengeSessionAdmin(ScoreboardViews, ReadOnlyAdminMixin, admin.ModelAdmi
     )
     readonly_fields = fields
     inlines = (ChallengeRoundInline,)
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request)
-            .select_related("user", "model_version")
-            .defer(*display.heavy_version_fields("model_version"))
-        )
-
-    @admin.display(description=_("trainee"), ordering="user__username")
-    def trainee(self, session):
-        return trainee_link(session.user)
 
     @admin.display(description=_("scoreboard page"))
     def trainee_page(self, session):
@@ -111,9 +123,6 @@ class ChallengeSessionAdmin(ScoreboardViews, ReadOnlyAdminMixin, admin.ModelAdmi
     def outcome_display(self, session):
         return display.outcome(session, self.get_empty_value_display())
 
-    @admin.display(description=_("AI model version"), ordering="model_version__number")
-    def model_version_number(self, session):
-        return _("v%(n)d") % {"n": session.model_version.number}
 
 
 @admin.register(ChallengeRound)
@@ -151,7 +160,9 @@ class ChallengeRoundAdmin(ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.ModelA
 
 
 @admin.register(PracticeAttempt)
-class PracticeAttemptAdmin(ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.ModelAdmin):
+class PracticeAttemptAdmin(
+    TraineeRecordMixin, ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.ModelAdmin
+):
     list_display = (
         "id", "trainee", "species", "guess", "correct", "ai_guess", "ai_confidence_display",
         "model_version_number", "created_at", "answered_at",
@@ -167,19 +178,4 @@ class PracticeAttemptAdmin(ReadOnlyAdminMixin, SnapshotDisplayMixin, admin.Model
     )
     readonly_fields = fields
 
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request)
-            .select_related("user", "model_version")
-            .defer(*display.heavy_version_fields("model_version"))
-        )
 
-    @admin.display(description=_("trainee"), ordering="user__username")
-    def trainee(self, attempt):
-        return trainee_link(attempt.user)
-
-    @admin.display(description=_("AI model version"), ordering="model_version__number")
-    def model_version_number(self, attempt):
-        if attempt.model_version is None:
-            return self.get_empty_value_display()
-        return _("v%(n)d") % {"n": attempt.model_version.number}
