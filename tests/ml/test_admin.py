@@ -224,7 +224,7 @@ def test_an_import_without_a_file_asks_for_one(manager_client):
 
 
 def test_a_csv_with_too_many_rows_is_refused(manager_client, monkeypatch):
-    monkeypatch.setattr("ml.admin.CSV_MAX_ROWS", 2)
+    monkeypatch.setattr("ml.flower_csv.CSV_MAX_ROWS", 2)
 
     response = upload(manager_client, f"{HEADER}\n{ROW * 3}".encode())
 
@@ -233,7 +233,7 @@ def test_a_csv_with_too_many_rows_is_refused(manager_client, monkeypatch):
 
 
 def test_a_csv_that_is_too_large_is_refused(manager_client, monkeypatch):
-    monkeypatch.setattr("ml.admin.CSV_MAX_BYTES", 100)
+    monkeypatch.setattr("ml.admin.samples.CSV_MAX_BYTES", 100)
 
     response = upload(manager_client, f"{HEADER}\n{ROW * 10}".encode())
 

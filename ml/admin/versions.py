@@ -1,240 +1,25 @@
 import base64
-import csv
-import io
 import json
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Length
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from flower_power.errors import ApplicationError
-from ml.dataset import FEATURES, SPECIES
-from ml.inputs import number_from_text
-from ml.models import FlowerSample, ModelVersion, Source
+from ml.dataset import SPECIES
+from ml.models import ModelVersion
 from ml.plots import PLOT_KINDS, plot_png
 from ml.services import (
-    flower_sample_create,
-    flower_sample_update,
-    flower_samples_create_many,
     model_version_activate,
     model_version_request,
 )
-
-CSV_HEADER = (*FEATURES, "species")
-EXPORT_HEADER = ("id", *CSV_HEADER, "split", "source")
-CSV_MAX_BYTES = 1024 * 1024
-# One bulk insert: 10,000 rows take well under a second.
-CSV_MAX_ROWS = 10_000
-# A file with thousands of bad rows would make an unreadable page; the first ones are enough.
-CSV_MAX_ERRORS_SHOWN = 100
-
-Problem = tuple[int | None, str]  # (line of the file or None for the whole file, message)
-
-
-def flower_csv_parse(data: bytes) -> tuple[list[tuple[int, dict]], list[Problem]]:
-    """Read an uploaded samples CSV into (line, row) pairs, or say what is wrong with it."""
-    if len(data) > CSV_MAX_BYTES:
-        return [], [(None, _("The file is larger than %(size)s.") % {
-            "size": filesizeformat(CSV_MAX_BYTES)})]
-    try:
-        # utf-8-sig: spreadsheets often save UTF-8 with a byte-order mark.
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [(None, _("The file is not UTF-8 text (bad byte at position %(at)d).")
-                     % {"at": exc.start})]
-    if not text.strip():
-        return [], [(None, _("The file is empty."))]
-    expected = ",".join(CSV_HEADER)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, dict]] = []
-    problems: list[Problem] = []
-    try:
-        header = [cell.strip().lower() for cell in next(reader)]
-        if header != list(CSV_HEADER):
-            return [], [(1, _("The header must be exactly %(expected)s, not %(found)s.") % {
-                "expected": expected, "found": ",".join(header)})]
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines, e.g. at the end of the file
-            if len(rows) + len(problems) >= CSV_MAX_ROWS:
-                return [], [(None, _("The file has more than %(n)d rows.") % {
-                    "n": CSV_MAX_ROWS})]
-            line = reader.line_num
-            row, row_problems = _csv_row(cells)
-            if row_problems:
-                problems.append((line, " ".join(row_problems)))
-            else:
-                rows.append((line, row))
-    except csv.Error as exc:
-        return [], [(reader.line_num, _("The file is not valid CSV: %(error)s.") % {
-            "error": exc})]
-    if not rows and not problems:
-        return [], [(None, _("The file has a header but no rows."))]
-    return rows, problems
-
-
-def _csv_row(cells: list[str]) -> tuple[dict, list[str]]:
-    if len(cells) != len(CSV_HEADER):
-        return {}, [_("Expected %(expected)d values, found %(found)d.") % {
-            "expected": len(CSV_HEADER), "found": len(cells)}]
-    row: dict = {}
-    problems = []
-    for name, cell in zip(CSV_HEADER, cells, strict=True):
-        if name == "species":
-            species = cell.strip().lower()
-            if species in SPECIES:
-                row[name] = species
-            else:
-                problems.append(_("Unknown species %(value)r; use one of %(known)s.") % {
-                    "value": cell, "known": ", ".join(SPECIES)})
-            continue
-        try:
-            row[name] = number_from_text(cell, name)
-        except ApplicationError as exc:
-            problems.append(exc.message)
-    return row, problems
-
-
-def flower_csv_import(*, rows: list[tuple[int, dict]], added_by) -> list[Problem]:
-    """Store every parsed row as an imported sample, or none of them; return the problems."""
-    try:
-        flower_samples_create_many(
-            rows=[row for _line, row in rows], source=Source.IMPORT, added_by=added_by
-        )
-    except ValidationError as exc:
-        return [(None, " ".join(exc.messages))]
-    except ApplicationError as exc:
-        return [(None, exc.message)]
-    return []
-
-
-def flower_csv_response(queryset, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_HEADER)
-    for values in queryset.values_list(*EXPORT_HEADER).iterator(chunk_size=2000):
-        writer.writerow(values)
-    return response
-
-
-class FlowerCsvImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV file"))
-
-
-@admin.register(FlowerSample)
-class FlowerSampleAdmin(admin.ModelAdmin):
-    list_display = ("id", *FEATURES, "species", "split", "source", "added_by", "created_at")
-    list_filter = ("species", "split", "source")
-    list_select_related = ("added_by",)
-    actions = ("export_csv",)
-    readonly_fields = (
-        "split", "source", "shipped_row_display", "added_by", "created_at", "updated_at",
-    )
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return (*FEATURES, "species")
-        return (*FEATURES, "species", *self.readonly_fields)
-
-    @admin.display(description=gettext_lazy("row of the shipped data"))
-    def shipped_row_display(self, sample):
-        if sample.shipped_row is None:
-            return self.get_empty_value_display()
-        return sample.shipped_row
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in CSV_HEADER if name in form.cleaned_data}
-        if change:
-            flower_sample_update(sample=obj, data=data)
-            return
-        # The service picks the split and records who added it; the admin then needs the
-        # stored row in `obj` to log the addition and redirect.
-        created = flower_sample_create(
-            measurements=data, species=data["species"], added_by=request.user
-        )
-        obj.pk = created.pk
-        obj.refresh_from_db()
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "import-csv/", self.admin_site.admin_view(self.import_csv_view),
-                name="{}_{}_import".format(*info),
-            ),
-            path(
-                "export-csv/", self.admin_site.admin_view(self.export_csv_view),
-                name="{}_{}_export".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def _csv_filename(self) -> str:
-        return f"flower-samples-{timezone.localdate():%Y%m%d}.csv"
-
-    @admin.action(description=gettext_lazy("Export selected samples as CSV"),
-                  permissions=["view"])
-    def export_csv(self, request, queryset):
-        return flower_csv_response(queryset.order_by("id"), self._csv_filename())
-
-    def export_csv_view(self, request):
-        """Every sample the changelist shows with its current filters, as CSV."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            queryset = self.get_changelist_instance(request).queryset
-        except IncorrectLookupParameters:
-            queryset = self.get_queryset(request)
-        return flower_csv_response(queryset, self._csv_filename())
-
-    def import_csv_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        problems: list[Problem] = []
-        if request.method == "POST":
-            form = FlowerCsvImportForm(request.POST, request.FILES)
-        else:
-            form = FlowerCsvImportForm()
-        if form.is_bound and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > CSV_MAX_BYTES:
-                problems = [(None, _("The file is larger than %(size)s.") % {
-                    "size": filesizeformat(CSV_MAX_BYTES)})]
-            else:
-                rows, problems = flower_csv_parse(upload.read())
-                if not problems:
-                    problems = flower_csv_import(rows=rows, added_by=request.user)
-                if not problems:
-                    self.message_user(request, ngettext(
-                        "Imported %(n)d flower sample.", "Imported %(n)d flower samples.",
-                        len(rows),
-                    ) % {"n": len(rows)}, messages.SUCCESS)
-                    return HttpResponseRedirect(
-                        reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-                    )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Import flower samples from CSV"),
-            "form": form,
-            "header": ",".join(CSV_HEADER),
-            "max_size": filesizeformat(CSV_MAX_BYTES),
-            "max_rows": CSV_MAX_ROWS,
-            "problems": problems[:CSV_MAX_ERRORS_SHOWN],
-            "problems_hidden": max(len(problems) - CSV_MAX_ERRORS_SHOWN, 0),
-        }
-        return TemplateResponse(request, "admin/ml/flowersample/import_csv.html", context)
 
 
 @admin.register(ModelVersion)
@@ -458,3 +243,4 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 request, _("Version %(n)d is now the active model.") % {"n": number},
                 messages.SUCCESS,
             )
+
