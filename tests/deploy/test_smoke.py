@@ -2,8 +2,6 @@
 with production settings against the local PostgreSQL and Redis, end to end."""
 
 import json
-import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -15,6 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import yaml
+
+from tests.production import DEMO_PASSWORDS, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
@@ -55,23 +55,10 @@ def call(base: str, method: str, path: str, body=None, token: str | None = None)
 @pytest.fixture
 def production(tmp_path):
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
-        "DJANGO_SETTINGS_MODULE": "flower_power.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Plain HTTP on loopback: TLS would end at a proxy in front of gunicorn.
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        "REDIS_URL": "redis://127.0.0.1:6379/4",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-        "DEMO_MANAGER_PASSWORD": "manager passphrase 1",
-        "DEMO_TRAINEE_PASSWORD": "trainee passphrase 1",
-        "VAR_DIR": str(tmp_path / "var"),
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    }
+    env = production_env(
+        database_url=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        redis_url="redis://127.0.0.1:6379/4", port=port, var_dir=tmp_path / "var",
+    )
     admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     admin_sql(f"CREATE DATABASE {DB_NAME}")
     subprocess.run(["redis-cli", "-n", "4", "flushdb"], check=True, capture_output=True)
@@ -123,11 +110,11 @@ def production(tmp_path):
 def test_the_composed_commands_serve_play_retrain_and_promote(production):
     base, logs = production
     status, body = call(base, "POST", "/api/v1/auth/token/",
-                        {"username": "alice", "password": "trainee passphrase 1"})
+                        {"username": "alice", "password": DEMO_PASSWORDS["trainee"]})
     assert status == 200, body
     alice = body["token"]
     manager = call(base, "POST", "/api/v1/auth/token/",
-                   {"username": "manager", "password": "manager passphrase 1"})[1]["token"]
+                   {"username": "manager", "password": DEMO_PASSWORDS["manager"]})[1]["token"]
 
     # The migrate service trained and activated the first model.
     assert call(base, "GET", "/api/v1/models/active/", token=alice)[1]["number"] == 1

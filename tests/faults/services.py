@@ -9,7 +9,6 @@ import json
 import os
 import pwd
 import re
-import secrets
 import shutil
 import socket
 import subprocess
@@ -24,12 +23,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.production import DEMO_PASSWORDS
+from tests.production import production_env as base_production_env
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = ["gunicorn", "--config", "flower_power/gunicorn.conf.py", "flower_power.wsgi"]
 PASSWORDS = {
-    "manager": "manager passphrase 1",
-    "alice": "trainee passphrase 1",
-    "bob": "trainee passphrase 1",
+    "manager": DEMO_PASSWORDS["manager"],
+    "alice": DEMO_PASSWORDS["trainee"],
+    "bob": DEMO_PASSWORDS["trainee"],
 }
 
 
@@ -171,32 +173,12 @@ class PrivatePostgres:
 
 
 def production_env(*, database_url: str, redis_url: str | None, port: int, var_dir: Path) -> dict:
-    """The containers' environment (see tests/deploy/test_smoke.py), pointed at our servers."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
-        "DJANGO_SETTINGS_MODULE": "flower_power.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-        # The faults are the subject here, not the throttles.
-        "THROTTLE_USER": "100000/min",
-        "THROTTLE_ANSWERS": "100000/min",
-        "THROTTLE_STARTS": "100000/min",
-        "THROTTLE_AUTH": "1000/min",
-        "DEMO_MANAGER_PASSWORD": PASSWORDS["manager"],
-        "DEMO_TRAINEE_PASSWORD": PASSWORDS["alice"],
-        "VAR_DIR": str(var_dir),
-        "PYTHONUNBUFFERED": "1",
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    }
-    if redis_url is None:
-        del env["REDIS_URL"]
-    return env
+    """The containers' environment, with throttles out of the way: faults are the subject."""
+    return base_production_env(
+        database_url=database_url, redis_url=redis_url, port=port, var_dir=var_dir,
+        THROTTLE_USER="100000/min", THROTTLE_ANSWERS="100000/min",
+        THROTTLE_STARTS="100000/min", THROTTLE_AUTH="1000/min",
+    )
 
 
 def manage(env: dict, *args: str, timeout: float = 600) -> str:

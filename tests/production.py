@@ -1,0 +1,37 @@
+"""The environment the containers run with (docker-compose.yml, .env.example), pointed at
+servers on this machine: shared by the smoke test and the fault tests."""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+DEMO_PASSWORDS = {"manager": "manager passphrase 1", "trainee": "trainee passphrase 1"}
+
+
+def production_env(
+    *, database_url: str, redis_url: str | None, port: int, var_dir: Path, **extra: str
+) -> dict:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+        "DJANGO_SETTINGS_MODULE": "flower_power.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on loopback: TLS would end at a proxy in front of gunicorn.
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "DEMO_MANAGER_PASSWORD": DEMO_PASSWORDS["manager"],
+        "DEMO_TRAINEE_PASSWORD": DEMO_PASSWORDS["trainee"],
+        "VAR_DIR": str(var_dir),
+        "PYTHONUNBUFFERED": "1",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        **extra,
+    }
+    if redis_url is not None:
+        env["REDIS_URL"] = redis_url
+    else:
+        env.pop("REDIS_URL", None)
+    return env
