@@ -5,7 +5,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -81,9 +81,3 @@ def exception_handler(exc, context):
     response.data = error_body(code, _flatten(detail))
     return response
 
-
-def json_error_view(status_code: int, code: str, message: str):
-    def view(request, exception=None):
-        return JsonResponse(error_body(code, message), status=status_code)
-
-    return view

@@ -9,9 +9,3 @@ class IsManager(BasePermission):
     def has_permission(self, request, view) -> bool:
         return bool(getattr(request.user, "is_manager", False))
 
-
-class IsManagerForWrites(IsManager):
-    def has_permission(self, request, view) -> bool:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return bool(request.user and request.user.is_authenticated)
-        return super().has_permission(request, view)

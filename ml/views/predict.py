@@ -64,10 +64,6 @@ PREDICT_REQUEST_SCHEMA = {
     ],
 }
 
-PREDICT_EXAMPLE = {
-    "sepal_length": 6.7, "sepal_width": 3.3, "petal_length": 5.7, "petal_width": 2.5,
-}
-
 
 class PredictApi(APIView):
     @extend_schema(
