@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -29,22 +30,38 @@ def test_healthz_answers_without_auth_or_database(anon):
 
 
 @pytest.mark.django_db
-def test_readyz_is_ok_when_database_and_cache_answer(anon):
+def test_readyz_is_ok_when_database_cache_and_model_answer(anon, active_version):
     response = anon.get("/readyz")
     assert response.status_code == 200, response.content
     assert response.json()["checks"]["database"] == {"ok": True}
     assert response.json()["checks"]["cache"] == {"ok": True}
+    assert response.json()["checks"]["model"] == {"ok": True}
+
+
+@pytest.mark.django_db
+def test_readyz_names_the_model_when_none_is_active(anon):
+    from ml.serving import registry
+
+    registry.forget()
+    response = anon.get("/readyz")
+    assert response.status_code == 503
+    assert "model unavailable" in response.json()["error"]["message"]
+    assert response.json()["checks"]["database"] == {"ok": True}
 
 
 def test_readyz_names_the_database_when_it_is_unreachable():
     result = readyz_in_a_process_with(DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
     status, body = result.stdout.split("\n", 1)
     assert status == "503", result.stderr
-    assert '"database"' in body and "database unavailable" in body
+    body = json.loads(body)
+    assert body["checks"]["database"]["ok"] is False
+    assert body["error"]["message"].startswith("Not ready: database")
 
 
 def test_readyz_names_the_cache_when_redis_is_unreachable():
     result = readyz_in_a_process_with(REDIS_URL="redis://127.0.0.1:1/0")
     status, body = result.stdout.split("\n", 1)
     assert status == "503", result.stderr
-    assert "cache unavailable" in body
+    body = json.loads(body)
+    assert body["checks"]["cache"]["ok"] is False
+    assert "cache" in body["error"]["message"]
