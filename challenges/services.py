@@ -16,6 +16,7 @@ from challenges.models import ChallengeRound, ChallengeSession, PracticeAttempt
 from flower_power.errors import ApplicationError, Conflict, NotFound, ServiceUnavailable
 from ml.dataset import SPECIES
 from ml.models import FlowerSample, ModelVersion, Split
+from ml.selectors import flower_sample_random_train
 from ml.serving import ServedModel, model_version_served
 
 MAX_ROUNDS = 50
@@ -104,12 +105,9 @@ def practice_attempt_start(*, user) -> PracticeAttempt:
     """Draw an unlabelled training flower for a trainee to guess."""
     weights = practice_species_weights(user=user)
     species = random.choices(list(weights), weights=list(weights.values()))[0]  # noqa: S311
-    ids = list(
-        FlowerSample.objects.filter(split=Split.TRAIN, species=species).values_list("id", flat=True)
-    ) or list(FlowerSample.objects.filter(split=Split.TRAIN).values_list("id", flat=True))
-    if not ids:
+    sample = flower_sample_random_train(species=species) or flower_sample_random_train()
+    if sample is None:
         raise ServiceUnavailable(_("There are no training flowers yet."), code="no_flowers")
-    sample = FlowerSample.objects.get(id=random.choice(ids))  # noqa: S311
     version, model = _active_served()
     ai = {}
     if model is not None:

@@ -1,4 +1,3 @@
-import random
 
 from django.conf import settings
 from django.db.models import Count, Max, Min
@@ -12,6 +11,7 @@ from flower_power.api.permissions import IsManager
 from flower_power.errors import NotFound
 from ml.dataset import FEATURES, SPECIES
 from ml.models import FlowerSample, Split
+from ml.selectors import flower_sample_random_train
 from ml.serializers import (
     FlowerSampleSerializer,
     RandomFlowerQuerySerializer,
@@ -31,13 +31,10 @@ def study_flower_payload(sample: FlowerSample) -> dict:
 
 
 def random_train_sample(species: str | None = None) -> FlowerSample:
-    samples = FlowerSample.objects.filter(split=Split.TRAIN)
-    if species:
-        samples = samples.filter(species=species)
-    ids = list(samples.values_list("id", flat=True))
-    if not ids:
+    sample = flower_sample_random_train(species=species)
+    if sample is None:
         raise NotFound(_("There are no training flowers yet; load the data first."))
-    return FlowerSample.objects.get(id=random.choice(ids))  # noqa: S311 - not security
+    return sample
 
 
 class FlowerListCreateApi(generics.ListCreateAPIView):
