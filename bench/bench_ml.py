@@ -100,7 +100,7 @@ def main() -> None:
         DEFAULT_HIDDEN_UNITS,
         DEFAULT_LEARNING_RATE,
         DEFAULT_SEED,
-        _initial_weights,
+        initial_weights,
         train_classifier,
     )
 
@@ -139,7 +139,7 @@ def main() -> None:
             + [tf.keras.layers.Dense(len(SPECIES))]
         )
         model.set_weights(
-            _initial_weights(DEFAULT_HIDDEN_UNITS, np.random.default_rng(DEFAULT_SEED))
+            initial_weights(DEFAULT_HIDDEN_UNITS, np.random.default_rng(DEFAULT_SEED))
         )
         run_started = time.perf_counter()
         model.compile(

@@ -267,7 +267,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"SpeciesEnum": "ml.dataset.SPECIES"},
+    "ENUM_NAME_OVERRIDES": {
+        "SpeciesEnum": "ml.dataset.SPECIES", "FeatureEnum": "ml.dataset.FEATURES",
+        # AI levels appear as `level` and `default_level`: one enum, one name.
+        "LevelEnum": "ml.models.Level.choices",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "flower_power.api.schema.complete_schema",
@@ -294,25 +298,23 @@ ML_TRAINING_SOFT_TIME_LIMIT = env_int("ML_TRAINING_SOFT_TIME_LIMIT", 600, minimu
 ML_TRAINING_TIME_LIMIT = env_int("ML_TRAINING_TIME_LIMIT", 900, minimum=20)
 ML_PREDICT_MAX_ROWS = env_int("ML_PREDICT_MAX_ROWS", 10_000, minimum=1)
 ML_NIGHTLY_RETRAIN = env_bool("ML_NIGHTLY_RETRAIN", True)
-ML_SPECIES_PHOTOS = {
-    "setosa": env_str(
-        "PHOTO_SETOSA",
-        "https://upload.wikimedia.org/wikipedia/commons/5/56/Kosaciec_szczecinkowaty_Iris_setosa.jpg",
-    ),
-    "versicolor": env_str(
-        "PHOTO_VERSICOLOR",
-        "https://upload.wikimedia.org/wikipedia/commons/4/41/Iris_versicolor_3.jpg",
-    ),
-    "virginica": env_str(
-        "PHOTO_VIRGINICA",
-        "https://upload.wikimedia.org/wikipedia/commons/9/9f/Iris_virginica.jpg",
-    ),
-}
 if ML_TRAINING_SOFT_TIME_LIMIT >= ML_TRAINING_TIME_LIMIT:
     raise ImproperlyConfigured("ML_TRAINING_SOFT_TIME_LIMIT must be below ML_TRAINING_TIME_LIMIT.")
 
+# Species photos are uploaded by managers in the admin and served by the app (never from
+# another host): the largest accepted upload, in bytes.
+SPECIES_PHOTO_MAX_BYTES = env_int("SPECIES_PHOTO_MAX_BYTES", 2_000_000, minimum=1)
+
+# Each is called as guard(user=...) before any prediction is served and may refuse it
+# (ml/guards.py); the challenges app keeps the AI from helping during a challenge.
+ML_PREDICTION_GUARDS = ["challenges.services.no_ai_during_a_challenge"]
+
 # --- Challenges
 CHALLENGE_ABANDON_AFTER_MINUTES = env_int("CHALLENGE_ABANDON_AFTER_MINUTES", 60, minimum=1)
+# An answer faster than this (reading four numbers and choosing) is flagged for managers.
+CHALLENGE_FAST_ANSWER_MS = env_int("CHALLENGE_FAST_ANSWER_MS", 1500, minimum=0)
+# A trainee is ranked on the scoreboard from this many answered challenge rounds on.
+SCOREBOARD_MIN_ROUNDS = env_int("SCOREBOARD_MIN_ROUNDS", 10, minimum=1)
 # A scoreboard computed this recently is served even if answers came in since (see
 # challenges.views.ScoreboardApi): bounds the work of many pollers during play.
 SCOREBOARD_MAX_STALENESS_SECONDS = env_float(

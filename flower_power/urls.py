@@ -46,6 +46,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("i18n/", include("django.conf.urls.i18n")),
+    *ml_urls.page_urlpatterns,
     *ml_urls.legacy_urlpatterns,
     path("", include("ml.v2_urls")),
 ]
@@ -53,7 +54,10 @@ urlpatterns = [
 
 def _wants_json(request) -> bool:
     return request.path.startswith(
-        ("/api/", "/v2", "/healthz", "/readyz", "/get_random_flower", "/predict_flower")
+        (
+            "/api/", "/v2", "/healthz", "/readyz", "/get_random_flower", "/predict_flower",
+            "/flowers/photos/",
+        )
     )
 
 

@@ -19,6 +19,23 @@ class Species(models.TextChoices):
 assert tuple(Species.values) == SPECIES  # the model's output order is the choices' order
 
 
+class Level(models.TextChoices):
+    """The AI opponents a trainee can play: weaker models that see fewer measurements."""
+
+    APPRENTICE = "apprentice", _("Apprentice")
+    FLORIST = "florist", _("Florist")
+    BOTANIST = "botanist", _("Botanist")
+
+
+# What each level looks at. The Botanist is the model version itself (all four measurements);
+# the others are trained in the same run on only some of them (ml/services/training.py).
+LEVEL_FEATURES: dict[str, tuple[str, ...]] = {
+    Level.APPRENTICE: ("sepal_length", "sepal_width"),
+    Level.FLORIST: ("petal_length", "petal_width"),
+    Level.BOTANIST: FEATURES,
+}
+
+
 class Split(models.TextChoices):
     TRAIN = "train", _("train")
     TEST = "test", _("test")
@@ -194,3 +211,66 @@ class ModelVersion(models.Model):
     @property
     def gate_reason(self) -> str:
         return gate_reason(self.gate)
+
+
+class OpponentModel(models.Model):
+    """A weaker AI opponent (a level below the Botanist), trained in its version's run."""
+
+    version = models.ForeignKey(
+        ModelVersion, on_delete=models.CASCADE, related_name="opponents",
+        verbose_name=_("model version"),
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    features = models.JSONField(_("measurements it sees"), default=list)
+    # Measured on the version's test split when it was trained.
+    accuracy = models.FloatField(_("test accuracy"))
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
+    tflite = models.BinaryField(_("LiteRT flatbuffer"), editable=False)
+
+    class Meta:
+        ordering = ["version", "level"]
+        verbose_name = _("AI opponent")
+        verbose_name_plural = _("AI opponents")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "level"], name="opponentmodel_unique"),
+            # The Botanist is the version's own model, never a separate row.
+            models.CheckConstraint(
+                condition=Q(level__in=[Level.APPRENTICE, Level.FLORIST]),
+                name="opponentmodel_level_below_botanist",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} of v{self.version_id}"
+
+
+class SpeciesPhoto(models.Model):
+    """A manager's photo of a species, kept in the database like the model artifacts."""
+
+    species = models.CharField(_("species"), max_length=16, choices=Species.choices, unique=True)
+    image = models.BinaryField(_("image"), editable=False)
+    content_type = models.CharField(_("content type"), max_length=32, editable=False)
+    attribution = models.CharField(
+        _("attribution"), max_length=300,
+        help_text=_("Who took the photo and under which licence, shown under it."),
+    )
+    source_url = models.URLField(_("source"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("uploaded by"), editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["species"]
+        verbose_name = _("species photo")
+        verbose_name_plural = _("species photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "image/png", "image/webp"]),
+                name="speciesphoto_known_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo of {self.species}"

@@ -1,6 +1,9 @@
 import random
 
-from ml.models import FlowerSample, Split
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from ml.models import LEVEL_FEATURES, FlowerSample, Level, ModelVersion, OpponentModel, Split
 
 
 def flower_sample_random_train(*, species: str | None = None) -> FlowerSample | None:
@@ -12,3 +15,72 @@ def flower_sample_random_train(*, species: str | None = None) -> FlowerSample | 
     if not ids:
         return None
     return FlowerSample.objects.get(id=random.choice(ids))  # noqa: S311 - not security
+
+
+def model_version_active() -> ModelVersion | None:
+    """The active model version without its artifacts, or None."""
+    return ModelVersion.objects.defer("tflite", "keras").filter(is_active=True).first()
+
+
+LEVEL_DESCRIPTIONS = {
+    Level.APPRENTICE: _("Looks only at the sepals."),
+    Level.FLORIST: _("Looks only at the petals."),
+    Level.BOTANIST: _("Looks at all four measurements: the full model."),
+}
+
+
+# The versions list reads every listed version's levels in one query, never the blobs.
+LEVEL_FIELDS = ("version_id", "level", "features", "accuracy")
+
+
+def opponents_prefetch() -> Prefetch:
+    """Prefetch for a ModelVersion queryset, read by `model_version_levels`."""
+    return Prefetch(
+        "opponents", queryset=OpponentModel.objects.only(*LEVEL_FIELDS), to_attr="opponent_rows"
+    )
+
+
+def _trained_levels(version: ModelVersion) -> dict[str, dict]:
+    rows = getattr(version, "opponent_rows", None)
+    if rows is None:
+        rows = version.opponents.only(*LEVEL_FIELDS)
+    trained = {
+        row.level: {"features": list(row.features), "accuracy": row.accuracy} for row in rows
+    }
+    # The Botanist is the version's own model: there once the version is trained.
+    if version.accuracy is not None or version.status == ModelVersion.Status.READY:
+        trained[Level.BOTANIST] = {
+            "features": list(LEVEL_FEATURES[Level.BOTANIST]), "accuracy": version.accuracy,
+        }
+    return trained
+
+
+def model_version_levels(*, version: ModelVersion) -> list[dict]:
+    """The levels a version has trained models for, weakest first, with their test accuracy."""
+    trained = _trained_levels(version)
+    return [
+        {"level": level.value, "name": str(level.label), **trained[level]}
+        for level in Level
+        if level in trained
+    ]
+
+
+def opponent_levels(*, version: ModelVersion | None) -> list[dict]:
+    """Every AI level of a version, weakest first, each saying whether it can be played.
+
+    A level is available when its model can be served: the version is ready and has it (a
+    version trained before levels existed has only the Botanist, its own model).
+    """
+    ready = version is not None and version.status == ModelVersion.Status.READY
+    trained = _trained_levels(version) if version is not None else {}
+    return [
+        {
+            "level": level.value,
+            "name": str(level.label),
+            "description": str(LEVEL_DESCRIPTIONS[level]),
+            "features": trained.get(level, {}).get("features", list(LEVEL_FEATURES[level])),
+            "accuracy": trained.get(level, {}).get("accuracy"),
+            "available": ready and level in trained,
+        }
+        for level in Level
+    ]

@@ -3,8 +3,9 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ml.dataset import FEATURES
-from ml.models import MEASUREMENT_MAX_CM, FlowerSample, ModelVersion, Species
+from ml.dataset import FEATURES, SPECIES
+from ml.models import MEASUREMENT_MAX_CM, FlowerSample, Level, ModelVersion, Species
+from ml.selectors import model_version_levels
 
 
 def reject_unknown_fields(serializer: serializers.Serializer) -> None:
@@ -77,7 +78,10 @@ class StudyFlowerSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     name = serializers.CharField()
-    url = serializers.URLField()
+    url = serializers.CharField(
+        allow_null=True, help_text=_("This app's URL of the species photo; null when none.")
+    )
+    photo_attribution = serializers.CharField(allow_null=True)
     data = serializers.DictField()
 
 
@@ -85,20 +89,34 @@ class RandomFlowerQuerySerializer(serializers.Serializer):
     species = serializers.ChoiceField(choices=Species.choices, required=False)
 
 
+class ModelLevelSerializer(serializers.Serializer):
+    """An AI level the version trained, with its accuracy on the version's test split."""
+
+    level = serializers.ChoiceField(choices=Level.choices)
+    name = serializers.CharField()
+    features = serializers.ListField(child=serializers.ChoiceField(choices=FEATURES))
+    accuracy = serializers.FloatField(allow_null=True)
+
+
 class ModelVersionSerializer(serializers.ModelSerializer):
     triggered_by = serializers.CharField(
         source="triggered_by.username", read_only=True, default=None, allow_null=True
     )
     accuracy = serializers.FloatField(read_only=True, allow_null=True)
+    levels = serializers.SerializerMethodField()
 
     class Meta:
         model = ModelVersion
         fields = [
             "number", "status", "is_active", "progress", "progress_message", "accuracy",
-            "hyperparameters", "train_count", "test_count", "trigger", "triggered_by",
-            "created_at", "started_at", "finished_at", "duration_seconds", "activated_at",
-            "error",
+            "levels", "hyperparameters", "train_count", "test_count", "trigger",
+            "triggered_by", "created_at", "started_at", "finished_at", "duration_seconds",
+            "activated_at", "error",
         ]
+
+    @extend_schema_field(ModelLevelSerializer(many=True))
+    def get_levels(self, version) -> list[dict]:
+        return ModelLevelSerializer(model_version_levels(version=version), many=True).data
 
 
 class ModelVersionDetailSerializer(ModelVersionSerializer):
@@ -140,10 +158,47 @@ class PredictOutputSerializer(serializers.Serializer):
     predictions = PredictionSerializer(many=True)
 
 
+class MeasurementRangeSerializer(serializers.Serializer):
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+    mean = serializers.FloatField(help_text=_("Rounded to 2 decimals."))
+
+
 class SpeciesRangeSerializer(serializers.Serializer):
     species = serializers.CharField()
     count = serializers.IntegerField()
-    ranges = serializers.DictField()
+    ranges = serializers.DictField(child=MeasurementRangeSerializer(allow_null=True))
+
+
+class RuleConditionSerializer(serializers.Serializer):
+    feature = serializers.ChoiceField(choices=FEATURES)
+    op = serializers.ChoiceField(choices=["<", ">="])
+    value = serializers.FloatField(help_text=_("cm, rounded to 2 decimals"))
+
+
+class RuleSerializer(serializers.Serializer):
+    conditions = RuleConditionSerializer(many=True)
+    species = serializers.ChoiceField(choices=SPECIES)
+    samples = serializers.IntegerField(help_text=_("training flowers that reach this rule"))
+    correct = serializers.IntegerField(help_text=_("of them, those of this species"))
+
+
+class SpeciesRulesSerializer(serializers.Serializer):
+    train_count = serializers.IntegerField()
+    depth = serializers.IntegerField()
+    rules = RuleSerializer(many=True)
+
+
+class SpeciesPhotoSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    attribution = serializers.CharField()
+    source_url = serializers.CharField(allow_blank=True)
+
+
+class SpeciesPhotosSerializer(serializers.Serializer):
+    setosa = SpeciesPhotoSerializer(allow_null=True)
+    versicolor = SpeciesPhotoSerializer(allow_null=True)
+    virginica = SpeciesPhotoSerializer(allow_null=True)
 
 
 class LegacyPredictionSerializer(PredictionSerializer):

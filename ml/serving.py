@@ -15,7 +15,7 @@ from django.conf import settings
 
 from ml.dataset import SPECIES
 from ml.litert import LiteRTClassifier
-from ml.models import ModelVersion
+from ml.models import Level, ModelVersion, OpponentModel
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class ServedModel:
     version_id: int
     number: int
     classifier: LiteRTClassifier
+    # Which opponent this is; the Botanist is the version's own model.
+    level: str = Level.BOTANIST.value
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         return self.classifier.predict_proba(x)
@@ -41,25 +43,32 @@ class ServedModel:
 
 
 class _Registry:
-    """The active model plus a few recently used versions, loaded from the database."""
+    """The active model plus a few recently used (version, level) models, from the database."""
 
-    RECENT = 4
+    # Every level of the active version and of two older ones (challenges started before a
+    # promotion finish against their own version); each is a few KB.
+    RECENT = 3 * len(Level.values)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._active: ServedModel | None = None
         self._checked_at = float("-inf")
-        self._recent: OrderedDict[int, ServedModel] = OrderedDict()
+        self._recent: OrderedDict[tuple[int, str], ServedModel] = OrderedDict()
 
-    def _load(self, version_id: int, number: int) -> ServedModel:
-        cached = self._recent.get(version_id)
+    def _load(self, version_id: int, number: int, level: str = Level.BOTANIST) -> ServedModel:
+        key = (version_id, str(level))
+        cached = self._recent.get(key)
         if cached is None:
-            blob = ModelVersion.objects.values_list("tflite", flat=True).get(id=version_id)
-            cached = ServedModel(version_id, number, LiteRTClassifier(bytes(blob)))
-            self._recent[version_id] = cached
+            if level == Level.BOTANIST:
+                blobs = ModelVersion.objects.filter(id=version_id)
+            else:
+                blobs = OpponentModel.objects.filter(version_id=version_id, level=level)
+            blob = blobs.values_list("tflite", flat=True).get()
+            cached = ServedModel(version_id, number, LiteRTClassifier(bytes(blob)), key[1])
+            self._recent[key] = cached
             while len(self._recent) > self.RECENT:
                 self._recent.popitem(last=False)
-        self._recent.move_to_end(version_id)
+        self._recent.move_to_end(key)
         return cached
 
     def active(self) -> ServedModel | None:
@@ -73,15 +82,20 @@ class _Registry:
                 self._checked_at = time.monotonic()
         return self._active
 
-    def version(self, number: int) -> ServedModel | None:
-        """A specific ready version (for the v2 protocol's versioned routes and challenges)."""
+    def version(self, number: int, level: str = Level.BOTANIST) -> ServedModel | None:
+        """A level of a specific ready version (the v2 protocol's versioned routes, challenges)."""
+        if level == Level.BOTANIST:
+            rows = ModelVersion.objects.filter(number=number, status=ModelVersion.Status.READY)
+            rows = rows.values_list("id", "number")
+        elif level in Level.values:
+            rows = OpponentModel.objects.filter(
+                version__number=number, version__status=ModelVersion.Status.READY, level=level
+            ).values_list("version_id", "version__number")
+        else:
+            return None
         with self._lock:
-            row = (
-                ModelVersion.objects.filter(number=number, status=ModelVersion.Status.READY)
-                .values_list("id", "number")
-                .first()
-            )
-            return self._load(*row) if row else None
+            row = rows.first()
+            return self._load(*row, level) if row else None
 
     def forget(self) -> None:
         with self._lock:
@@ -97,5 +111,6 @@ def active_model() -> ServedModel | None:
     return registry.active()
 
 
-def model_version_served(number: int) -> ServedModel | None:
-    return registry.version(number)
+def model_version_served(number: int, level: str = Level.BOTANIST) -> ServedModel | None:
+    """That version's model for a level; None unless the version is ready and has the level."""
+    return registry.version(number, level)

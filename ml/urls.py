@@ -1,11 +1,13 @@
 from django.urls import path
 
-from ml.views import flowers, models, predict
+from ml.views import flowers, models, photos, predict
 
 api_urlpatterns = [
     path("flowers/", flowers.FlowerListCreateApi.as_view(), name="flower-list"),
     path("flowers/random/", flowers.RandomFlowerApi.as_view(), name="flower-random"),
     path("flowers/ranges/", flowers.SpeciesRangesApi.as_view(), name="flower-ranges"),
+    path("flowers/rules/", flowers.SpeciesRulesApi.as_view(), name="flower-rules"),
+    path("flowers/photos/", photos.SpeciesPhotoListApi.as_view(), name="flower-photos"),
     path("flowers/<int:pk>/", flowers.FlowerDetailApi.as_view(), name="flower-detail"),
     path("predict/", predict.PredictApi.as_view(), name="predict"),
     path("models/", models.ModelVersionListApi.as_view(), name="model-list"),
@@ -18,6 +20,14 @@ api_urlpatterns = [
     path(
         "models/<int:number>/plots/<str:kind>/", models.ModelVersionPlotApi.as_view(),
         name="model-plot",
+    ),
+]
+
+# Outside /api/: an <img> source for the page, with the API's authentication and errors.
+page_urlpatterns = [
+    path(
+        "flowers/photos/<str:species>/", photos.SpeciesPhotoFileView.as_view(),
+        name="flower-photo",
     ),
 ]
 

@@ -93,6 +93,23 @@ def trained_artifacts():
     return train_classifier(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
 
 
+@pytest.fixture(scope="session")
+def trained_levels():
+    """The weaker levels' trainings, once per test session: {level: TrainingResult}."""
+    from ml.dataset import shipped_split_arrays
+    from ml.models import LEVEL_FEATURES, Level
+    from ml.training import train_classifier
+
+    x_train, y_train, x_test, y_test = shipped_split_arrays()
+    return {
+        level: train_classifier(
+            x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
+            features=LEVEL_FEATURES[level], export_keras=False,
+        )
+        for level in (Level.APPRENTICE, Level.FLORIST)
+    }
+
+
 @pytest.fixture
 def flowers(db):
     from ml.services import flowers_load_shipped
@@ -101,9 +118,10 @@ def flowers(db):
 
 
 @pytest.fixture
-def active_version(flowers, trained_artifacts):
-    """An active model version built from the session's training, as the worker stores it."""
-    from ml.models import ModelVersion
+def active_version(flowers, trained_artifacts, trained_levels):
+    """An active model version and its levels from the session's trainings, as the worker
+    stores them."""
+    from ml.models import ModelVersion, OpponentModel
     from ml.serving import registry
 
     result = trained_artifacts
@@ -112,6 +130,14 @@ def active_version(flowers, trained_artifacts):
         trigger=ModelVersion.Trigger.BOOTSTRAP, hyperparameters=result.hyperparameters,
         metrics=result.metrics, history=result.history, train_count=120, test_count=30,
         tflite=result.tflite_bytes, keras=result.keras_bytes, progress=1.0,
+    )
+    OpponentModel.objects.bulk_create(
+        OpponentModel(
+            version=version, level=level, features=list(trained.features),
+            accuracy=trained.metrics["accuracy"], metrics=trained.metrics,
+            tflite=trained.tflite_bytes,
+        )
+        for level, trained in trained_levels.items()
     )
     registry.forget()
     yield version

@@ -67,6 +67,12 @@ def test_the_process_refuses_to_start_with_a_bad_debug_value():
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
 
+def test_a_bad_species_photo_limit_stops_the_process():
+    result = run_manage("check", env={**PRODUCTION_ENV, "SPECIES_PHOTO_MAX_BYTES": "2MB"})
+    assert result.returncode != 0
+    assert "SPECIES_PHOTO_MAX_BYTES='2MB' is not an integer" in result.stderr
+
+
 def test_a_secret_key_is_required_unless_debug():
     env = {**PRODUCTION_ENV, "SECRET_KEY": ""}
     result = run_manage("check", env=env)

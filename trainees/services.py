@@ -15,6 +15,8 @@ MANAGER_PERMISSIONS = (
     "ml.view_flowersample", "ml.add_flowersample", "ml.change_flowersample",
     "ml.delete_flowersample",
     "ml.view_modelversion", "ml.add_modelversion", "ml.change_modelversion",
+    "ml.view_speciesphoto", "ml.add_speciesphoto", "ml.change_speciesphoto",
+    "ml.delete_speciesphoto",
     "challenges.view_challengesession", "challenges.view_challengeround",
     "challenges.view_practiceattempt",
 )

@@ -1,5 +1,5 @@
-"""The ml app in the Django admin: flower samples (with CSV) and model versions."""
+"""The ml app in the Django admin: flower samples (with CSV), model versions, species photos."""
 
-from ml.admin import samples, versions
+from ml.admin import photos, samples, versions
 
-__all__ = ["samples", "versions"]
+__all__ = ["photos", "samples", "versions"]

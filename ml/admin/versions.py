@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from flower_power.errors import ApplicationError
 from ml.dataset import SPECIES
-from ml.models import ModelVersion
+from ml.models import FlowerSample, ModelVersion
 from ml.plots import PLOT_KINDS, plot_png
+from ml.selectors import model_version_levels
 from ml.services import (
     model_version_activate,
     model_version_request,
@@ -144,6 +145,14 @@ class ModelVersionAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "may_operate": self.has_operate_permission(
             request)}
         version = self.get_object(request, object_id)
+        if version is not None:
+            extra_context["levels"] = [
+                {**level, "measurements": ", ".join(
+                    str(FlowerSample._meta.get_field(name).verbose_name)
+                    for name in level["features"]
+                )}
+                for level in model_version_levels(version=version)
+            ]
         if version is not None and version.metrics:
             extra_context.update(self._metrics_context(version))
         return super().change_view(request, object_id, form_url, extra_context)

@@ -13,8 +13,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ml.dataset import FEATURES, SPECIES
-from ml.models import FlowerSample, ModelVersion, Split, gate_reason
+from ml.models import (
+    LEVEL_FEATURES,
+    FlowerSample,
+    Level,
+    ModelVersion,
+    OpponentModel,
+    Split,
+    gate_reason,
+)
 from ml.services.registry import model_version_activate
+from ml.training import ProgressCallback
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +33,20 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # A training killed mid-way (worker SIGKILLed, machine lost) is delivered again once;
 # after that it is marked failed rather than retried for ever.
 MAX_ATTEMPTS = 2
+
+# One run trains the version's own model (the Botanist), then the weaker levels on the same
+# data and hyper-parameters; each gets this share of the progress bar (start, end).
+STAGES: tuple[tuple[str, float, float], ...] = (
+    (Level.BOTANIST, 0.0, 0.7),
+    (Level.APPRENTICE, 0.7, 0.85),
+    (Level.FLORIST, 0.85, 1.0),
+)
+# Progress messages are stored in English, like the gate's reason.
+STAGE_NAMES = {
+    Level.BOTANIST: "Botanist (all four measurements)",
+    Level.APPRENTICE: "Apprentice (sepals only)",
+    Level.FLORIST: "Florist (petals only)",
+}
 
 
 def worker_name() -> str:
@@ -133,7 +156,7 @@ def _gate(*, accuracy: float) -> dict:
 
 
 def model_version_train(*, version_id: int) -> ModelVersion | None:
-    """Train a queued version, evaluate it and promote it if it passes the gate."""
+    """Train a queued version and its weaker levels, evaluate them, promote if it passes."""
     if not _claim(version_id):
         logger.info("model version id=%s is not ours to train; skipping", version_id)
         return None
@@ -141,16 +164,25 @@ def model_version_train(*, version_id: int) -> ModelVersion | None:
     started = time.monotonic()
     last_beat = [0.0]
 
-    def on_progress(epoch: int, epochs: int, loss: float, accuracy: float) -> None:
-        # Throttled: a row update per report, a few per second at most.
-        now = time.monotonic()
-        if epoch < epochs and now - last_beat[0] < 0.25:
-            return
-        last_beat[0] = now
-        ModelVersion.objects.filter(id=version_id, status=ModelVersion.Status.TRAINING).update(
-            progress=min(epoch / epochs, 1.0), heartbeat_at=timezone.now(),
-            progress_message=f"epoch {epoch}/{epochs}: loss {loss:.4f}, accuracy {accuracy:.3f}",
-        )
+    def progress_reporter(level: str, start: float, end: float) -> ProgressCallback:
+        def on_progress(epoch: int, epochs: int, loss: float, accuracy: float) -> None:
+            # Throttled: a row update per report, a few per second at most.
+            now = time.monotonic()
+            if epoch < epochs and now - last_beat[0] < 0.25:
+                return
+            last_beat[0] = now
+            ModelVersion.objects.filter(
+                id=version_id, status=ModelVersion.Status.TRAINING
+            ).update(
+                progress=min(start + (end - start) * epoch / epochs, 1.0),
+                heartbeat_at=timezone.now(),
+                progress_message=(
+                    f"{STAGE_NAMES[level]}: epoch {epoch}/{epochs}: "
+                    f"loss {loss:.4f}, accuracy {accuracy:.3f}"
+                ),
+            )
+
+        return on_progress
 
     try:
         x_train, y_train, x_test, y_test, fingerprint = training_data()
@@ -161,10 +193,17 @@ def model_version_train(*, version_id: int) -> ModelVersion | None:
             raise ValueError("Training needs samples of all three species and a test split.")
         from ml.training import train_classifier  # TensorFlow: worker processes only
 
-        result = train_classifier(
-            x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
-            on_progress=on_progress, **version.hyperparameters,
-        )
+        results = {
+            level: train_classifier(
+                x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
+                on_progress=progress_reporter(level, start, end),
+                features=LEVEL_FEATURES[level],
+                # The weaker levels are only ever served through LiteRT.
+                export_keras=level == Level.BOTANIST,
+                **version.hyperparameters,
+            )
+            for level, start, end in STAGES
+        }
     except BaseException as exc:  # SoftTimeLimitExceeded included: record, then re-raise
         logger.exception("training of model version id=%s failed", version_id)
         _fail(version_id, f"{type(exc).__name__}: {exc}")
@@ -176,6 +215,7 @@ def model_version_train(*, version_id: int) -> ModelVersion | None:
         version = ModelVersion.objects.select_for_update().get(id=version_id)
         if version.status != ModelVersion.Status.TRAINING:
             return version  # reaped or failed meanwhile: keep that verdict
+        result = results[Level.BOTANIST]
         gate = _gate(accuracy=result.metrics["accuracy"])
         version.status = ModelVersion.Status.READY if gate["passed"] else (
             ModelVersion.Status.REJECTED
@@ -190,7 +230,23 @@ def model_version_train(*, version_id: int) -> ModelVersion | None:
         version.finished_at = timezone.now()
         version.duration_seconds = round(time.monotonic() - started, 3)
         version.save()
+        # The levels belong to their version: activating it (now or on a later rollback)
+        # brings its levels along.
+        OpponentModel.objects.bulk_create(
+            OpponentModel(
+                version=version, level=level, features=list(trained.features),
+                accuracy=trained.metrics["accuracy"], metrics=trained.metrics,
+                tflite=trained.tflite_bytes,
+            )
+            for level, trained in results.items()
+            if level != Level.BOTANIST
+        )
         if gate["passed"]:
             model_version_activate(number=version.number)
-    logger.info("model version %s: %s (%s)", version.number, version.status, gate["reason"])
+    logger.info(
+        "model version %s: %s (%s); levels: %s", version.number, version.status,
+        gate["reason"], ", ".join(
+            f"{level} {trained.metrics['accuracy']:.3f}" for level, trained in results.items()
+        ),
+    )
     return ModelVersion.objects.get(id=version_id)

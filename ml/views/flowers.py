@@ -1,6 +1,5 @@
 
-from django.conf import settings
-from django.db.models import Count, Max, Min
+from django.db.models import Avg, Count, Max, Min
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -16,16 +15,21 @@ from ml.serializers import (
     FlowerSampleSerializer,
     RandomFlowerQuerySerializer,
     SpeciesRangeSerializer,
+    SpeciesRulesSerializer,
     StudyFlowerSerializer,
 )
 from ml.services import flower_sample_create, flower_sample_update
+from ml.teaching import species_photo, species_rules
 
 
 def study_flower_payload(sample: FlowerSample) -> dict:
+    # Only this app's own photo URL: the page must never make a request to another host.
+    photo = species_photo(sample.species)
     return {
         "id": sample.id,
         "name": sample.species,
-        "url": settings.ML_SPECIES_PHOTOS[sample.species],
+        "url": photo["url"] if photo else None,
+        "photo_attribution": photo["attribution"] if photo else None,
         "data": {"keys": list(FEATURES), "values": sample.measurements},
     }
 
@@ -80,13 +84,14 @@ class RandomFlowerApi(APIView):
 class SpeciesRangesApi(APIView):
     @extend_schema(
         responses={200: SpeciesRangeSerializer(many=True)},
-        summary="Per-species min/max of each measurement over the training split",
+        summary="Per-species min/max/mean of each measurement over the training split",
     )
     def get(self, request):
         aggregates = {"count": Count("id")}
         for name in FEATURES:
             aggregates[f"{name}_min"] = Min(name)
             aggregates[f"{name}_max"] = Max(name)
+            aggregates[f"{name}_mean"] = Avg(name)
         rows = {
             row["species"]: row
             for row in FlowerSample.objects.filter(split=Split.TRAIN)
@@ -99,10 +104,26 @@ class SpeciesRangesApi(APIView):
                 "species": species,
                 "count": rows[species]["count"] if species in rows else 0,
                 "ranges": {
-                    name: {"min": rows[species][f"{name}_min"], "max": rows[species][f"{name}_max"]}
+                    name: {
+                        "min": rows[species][f"{name}_min"],
+                        "max": rows[species][f"{name}_max"],
+                        "mean": round(rows[species][f"{name}_mean"], 2),
+                    }
                     if species in rows else None
                     for name in FEATURES
                 },
             }
             for species in SPECIES
         ])
+
+
+class SpeciesRulesApi(APIView):
+    @extend_schema(
+        responses={200: SpeciesRulesSerializer},
+        summary="Rules that tell the species apart, learnt from the training split",
+        description="The leaves of a depth-2 decision tree (CART, gini) fitted on the training "
+        "flowers: each rule's conditions (cm), its species, how many training flowers reach "
+        "it and how many of them it names correctly.",
+    )
+    def get(self, request):
+        return Response(SpeciesRulesSerializer(species_rules()).data)

@@ -15,6 +15,7 @@ from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import Conflict, NotFound
 from ml.models import ModelVersion
 from ml.plots import PLOT_KINDS, plot_png
+from ml.selectors import opponents_prefetch
 from ml.serializers import (
     ModelVersionDetailSerializer,
     ModelVersionSerializer,
@@ -24,9 +25,19 @@ from ml.serializers import (
 from ml.services import model_version_activate, model_version_request
 
 
+def model_versions_listed():
+    """Versions as the API shows them: levels in one query, never the model blobs."""
+    return (
+        ModelVersion.objects.select_related("triggered_by").defer("tflite", "keras")
+        .prefetch_related(opponents_prefetch())
+    )
+
+
 class ModelVersionListApi(generics.ListAPIView):
     serializer_class = ModelVersionSerializer
-    queryset = ModelVersion.objects.select_related("triggered_by").defer("tflite", "keras")
+
+    def get_queryset(self):
+        return model_versions_listed()
 
     def get_throttles(self):
         if self.request.method == "POST":
@@ -60,17 +71,16 @@ class ModelVersionListApi(generics.ListAPIView):
 
 class ModelVersionDetailApi(generics.RetrieveAPIView):
     serializer_class = ModelVersionDetailSerializer
-    queryset = ModelVersion.objects.select_related("triggered_by").defer("tflite", "keras")
     lookup_field = "number"
+
+    def get_queryset(self):
+        return model_versions_listed()
 
 
 class ActiveModelVersionApi(APIView):
     @extend_schema(responses={200: ModelVersionDetailSerializer}, summary="The active version")
     def get(self, request):
-        version = (
-            ModelVersion.objects.select_related("triggered_by").defer("tflite", "keras")
-            .filter(is_active=True).first()
-        )
+        version = model_versions_listed().filter(is_active=True).first()
         if version is None:
             raise NotFound(_("No model version is active yet."), code="no_model")
         return Response(ModelVersionDetailSerializer(version).data)

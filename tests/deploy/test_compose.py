@@ -125,3 +125,17 @@ def test_gunicorn_never_preloads_the_app():
 
     config = run_path(str(ROOT / "flower_power" / "gunicorn.conf.py"))
     assert config.get("preload_app", False) is False
+
+
+def test_nothing_configures_a_photo_on_another_host():
+    # Species photos are uploaded by managers and served by the app: no request leaves the
+    # server by default, so no setting or variable names an outside photo URL.
+    sources = (
+        SETTINGS_SOURCE, (ROOT / ".env.example").read_text(),
+        (ROOT / "docker-compose.yml").read_text(),
+    )
+    for source in sources:
+        assert not re.search(r"\bPHOTO_", source)
+        assert "upload.wikimedia.org" not in source
+    assert "SPECIES_PHOTO_MAX_BYTES" in variables_read_by_settings()
+    assert "SPECIES_PHOTO_MAX_BYTES" in (ROOT / ".env.example").read_text()

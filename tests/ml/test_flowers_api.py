@@ -100,11 +100,11 @@ def test_anyone_logged_in_gets_a_random_training_flower_in_the_prototype_shape(
     trainee_api, flowers
 ):
     body = trainee_api.get("/api/v1/flowers/random/").json()
-    assert set(body) == {"id", "name", "url", "data"}
+    assert set(body) == {"id", "name", "url", "photo_attribution", "data"}
     assert body["data"]["keys"] == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
     assert len(body["data"]["values"]) == 4
     assert FlowerSample.objects.get(id=body["id"]).split == Split.TRAIN
-    assert body["url"].startswith("https://")
+    assert body["url"] is None and body["photo_attribution"] is None  # no photo uploaded yet
 
 
 def test_random_flowers_never_come_from_the_test_split(trainee_api, flowers):
@@ -131,9 +131,20 @@ def test_species_ranges_cover_the_training_split(trainee_api, flowers):
     assert setosa["ranges"]["petal_length"]["max"] < 2.0
 
 
+def test_species_ranges_give_the_mean_of_each_measurement_to_2_decimals(trainee_api, flowers):
+    body = trainee_api.get("/api/v1/flowers/ranges/").json()
+    for row in body:
+        for name, stats in row["ranges"].items():
+            values = list(FlowerSample.objects.filter(
+                species=row["species"], split=Split.TRAIN).values_list(name, flat=True))
+            assert stats["mean"] == round(sum(values) / len(values), 2)
+            assert stats["min"] <= stats["mean"] <= stats["max"]
+
+
 def test_the_legacy_random_flower_route_needs_auth_and_answers(anon, trainee_api, flowers):
     assert anon.get("/get_random_flower").status_code == 401
-    assert set(trainee_api.get("/get_random_flower").json()) == {"id", "name", "url", "data"}
+    assert set(trainee_api.get("/get_random_flower").json()) == {
+        "id", "name", "url", "photo_attribution", "data"}
 
 
 def test_a_deleted_samples_ordinal_is_never_reused(manager_api, flowers):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from ml.models import ModelVersion
+from ml.models import ModelVersion, OpponentModel
 from ml.serving import active_model, registry
 from tests.worker import ROOT, child_process_env
 from trainees.services import token_issue
@@ -25,18 +25,28 @@ statuses = [
     client.get("/api/v1/models/1/plots/loss/").status_code,
     client.get("/readyz").status_code,
 ]
+from ml.serving import model_version_served
+for level in ("apprentice", "florist", "botanist"):
+    model_version_served(1, level).predict([[6.7, 3.3, 5.7, 2.5]])
 print(statuses)
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras", "tf_keras")))
 """
 
 
 @pytest.mark.django_db(transaction=True)
-def test_serving_requests_never_imports_tensorflow(trainee, flowers, trained_artifacts):
-    ModelVersion.objects.create(
+def test_serving_requests_and_every_level_never_imports_tensorflow(
+    trainee, flowers, trained_artifacts, trained_levels
+):
+    version = ModelVersion.objects.create(
         number=1, status="ready", is_active=True, trigger="bootstrap",
         metrics=trained_artifacts.metrics, history=trained_artifacts.history,
         tflite=trained_artifacts.tflite_bytes,
     )
+    for level, result in trained_levels.items():
+        OpponentModel.objects.create(
+            version=version, level=level, features=list(result.features),
+            accuracy=result.metrics["accuracy"], tflite=result.tflite_bytes,
+        )
     result = subprocess.run(
         [sys.executable, "-c", SERVE_AND_REPORT, token_issue(user=trainee).key],
         cwd=ROOT, env=child_process_env(), capture_output=True, text=True, timeout=120,

@@ -1,24 +1,18 @@
-"""Pure training and export of the iris classifier: no database, no Django.
+"""Training the iris classifier: hyper-parameters, the compiled loop, evaluation, export."""
 
-TensorFlow is imported inside the functions that need it, never at module level, so
-importing this module stays cheap and web code paths never load TensorFlow (see
-STYLE.md point 5). Only the worker's service should call into it.
-"""
-
-import itertools
 import math
-import tempfile
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ml.dataset import FEATURES, SPECIES
+from ml.training import export
+from ml.training.metrics import classification_metrics
+from ml.training.network import feature_mask, forward, initial_weights, validate_features
 
 DEFAULT_HIDDEN_UNITS: tuple[int, ...] = (10, 10)
 DEFAULT_LEARNING_RATE = 0.01
@@ -50,6 +44,8 @@ class TrainingResult:
     metrics: dict[str, Any]
     duration_seconds: float
     hyperparameters: dict[str, Any]
+    # The measurements the model looks at, in FEATURES order (all four unless restricted).
+    features: tuple[str, ...] = FEATURES
 
 
 def validate_hyperparameters(
@@ -98,6 +94,8 @@ def train_classifier(
     epochs: int = DEFAULT_EPOCHS,
     seed: int = DEFAULT_SEED,
     on_progress: ProgressCallback | None = None,
+    features: Sequence[str] | None = None,
+    export_keras: bool = True,
 ) -> TrainingResult:
     """Train the classifier, evaluate it on the test split and export it.
 
@@ -113,6 +111,11 @@ def train_classifier(
     done and that epoch's training loss and accuracy, at most MAX_PROGRESS_CALLS
     times, the last one with epoch == epochs.
 
+    With `features` (some of FEATURES), the model sees only those measurements: the
+    others are multiplied by 0 inside the network (see `forward`), so it still takes
+    the four measurements, in training, evaluation and the LiteRT export alike. With
+    `export_keras=False` no `.keras` file is made (`keras_bytes` is empty).
+
     `duration_seconds` is the wall-clock time of the whole call (training,
     evaluation, export), without the one-off TensorFlow import.
     """
@@ -123,6 +126,8 @@ def train_classifier(
         epochs=epochs,
         seed=seed,
     )
+    seen = validate_features(features)
+    mask = feature_mask(seen)
     train_x, train_y = _checked_split("train", x_train, y_train)
     test_x, test_y = _checked_split("test", x_test, y_test)
 
@@ -131,7 +136,7 @@ def train_classifier(
     started = time.perf_counter()
     units = tuple(hyperparameters["hidden_units"])
     rng = np.random.default_rng(hyperparameters["seed"])
-    weights = [tf.Variable(value) for value in _initial_weights(units, rng)]
+    weights = [tf.Variable(value) for value in initial_weights(units, rng)]
     train_history, fit = _compile_training(
         tf,
         weights,
@@ -141,6 +146,7 @@ def train_classifier(
         test_y,
         learning_rate=hyperparameters["learning_rate"],
         batch_size=hyperparameters["batch_size"],
+        mask=mask,
     )
 
     epochs = hyperparameters["epochs"]
@@ -156,11 +162,13 @@ def train_classifier(
         if on_progress is not None:
             on_progress(done, epochs, train_history["loss"][-1], train_history["accuracy"][-1])
 
-    test_logits = _forward(tf, weights, tf.constant(test_x)).numpy()
-    metrics = _classification_metrics(test_logits, test_y)
-    trained = [variable.numpy() for variable in weights]
-    tflite_bytes = _export_tflite(tf, weights)
-    keras_bytes = _export_keras(tf, units, trained)
+    test_logits = forward(tf, weights, tf.constant(test_x), mask).numpy()
+    metrics = classification_metrics(test_logits, test_y)
+    tflite_bytes = export.export_tflite(tf, weights, mask)
+    keras_bytes = b""
+    if export_keras:
+        trained = [variable.numpy() for variable in weights]
+        keras_bytes = export.export_keras(tf, units, trained, mask)
     return TrainingResult(
         keras_bytes=keras_bytes,
         tflite_bytes=tflite_bytes,
@@ -168,19 +176,8 @@ def train_classifier(
         metrics=metrics,
         duration_seconds=time.perf_counter() - started,
         hyperparameters=hyperparameters,
+        features=seen,
     )
-
-
-def keras_predict_proba(keras_bytes: bytes, x: npt.ArrayLike) -> np.ndarray:
-    """Load a `.keras` file produced by `train_classifier` and return softmax probabilities."""
-    import tensorflow as tf
-
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "model.keras"
-        path.write_bytes(keras_bytes)
-        model = tf.keras.models.load_model(path, compile=False)
-    features = np.asarray(x, dtype=np.float32).reshape(-1, len(FEATURES))
-    return tf.nn.softmax(model(features, training=False)).numpy()
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> None:
@@ -206,29 +203,6 @@ def _checked_split(name: str, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.nd
     return features, labels.astype(np.int32)
 
 
-def _initial_weights(units: tuple[int, ...], rng: np.random.Generator) -> list[np.ndarray]:
-    # Keras' defaults (Glorot uniform kernels, zero biases), drawn from numpy so the
-    # start does not depend on TensorFlow's global random state.
-    sizes = (len(FEATURES), *units, len(SPECIES))
-    weights: list[np.ndarray] = []
-    for fan_in, fan_out in itertools.pairwise(sizes):
-        limit = math.sqrt(6.0 / (fan_in + fan_out))
-        weights.append(rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32))
-        weights.append(np.zeros(fan_out, dtype=np.float32))
-    return weights
-
-
-def _forward(tf: Any, weights: list[Any], x: Any) -> Any:
-    """Return the logits; `weights` alternates kernels and biases, like Keras' Dense."""
-    hidden = x
-    last = len(weights) - 2
-    for index in range(0, len(weights), 2):
-        hidden = tf.nn.bias_add(tf.matmul(hidden, weights[index]), weights[index + 1])
-        if index != last:
-            hidden = tf.nn.relu(hidden)
-    return hidden
-
-
 def _compile_training(
     tf: Any,
     weights: list[Any],
@@ -239,6 +213,7 @@ def _compile_training(
     *,
     learning_rate: float,
     batch_size: int,
+    mask: np.ndarray | None,
 ) -> tuple[dict[str, list[float]], Callable[[Any], dict[str, Any]]]:
     """Return an empty history and a compiled function training one epoch per permutation.
 
@@ -274,13 +249,13 @@ def _compile_training(
                 batch_x = epoch_x[start : start + batch_size]
                 batch_y = epoch_y[start : start + batch_size]
                 with tf.GradientTape() as tape:
-                    losses, hits = loss_and_hits(_forward(tf, weights, batch_x), batch_y)
+                    losses, hits = loss_and_hits(forward(tf, weights, batch_x, mask), batch_y)
                     loss = tf.reduce_mean(losses)
                 for variable, gradient in zip(weights, tape.gradient(loss, weights), strict=True):
                     variable.assign_sub(rate * gradient)
                 loss_sum += tf.reduce_sum(losses)
                 hit_sum += hits
-            test_losses, test_hits = loss_and_hits(_forward(tf, weights, x_eval), y_eval)
+            test_losses, test_hits = loss_and_hits(forward(tf, weights, x_eval, mask), y_eval)
             # Like Model.fit, training figures are averaged over the epoch's batches
             # as they were seen, test figures use the weights at the end of the epoch.
             losses_out = losses_out.write(epoch, loss_sum / rows)
@@ -301,77 +276,3 @@ def _compile_training(
         "test_accuracy": [],
     }
     return empty, fit
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
-def _classification_metrics(logits: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
-    probabilities = _softmax(logits.astype(np.float64))
-    predicted = probabilities.argmax(axis=1)
-    classes = len(SPECIES)
-    confusion = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(confusion, (labels, predicted), 1)
-    per_class: dict[str, dict[str, float | int]] = {}
-    for index, species in enumerate(SPECIES):
-        true_positives = int(confusion[index, index])
-        predicted_count = int(confusion[:, index].sum())
-        support = int(confusion[index, :].sum())
-        precision = true_positives / predicted_count if predicted_count else 0.0
-        recall = true_positives / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[species] = {
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
-            "support": support,
-        }
-    picked = probabilities[np.arange(len(labels)), labels]
-    return {
-        "accuracy": float((predicted == labels).mean()),
-        "loss": float(-np.log(np.maximum(picked, np.finfo(np.float64).tiny)).mean()),
-        "per_class": per_class,
-        "confusion_matrix": confusion.tolist(),
-    }
-
-
-def _export_tflite(tf: Any, weights: list[Any]) -> bytes:
-    """Convert the network, softmax included, to a float32 LiteRT flatbuffer.
-
-    The input is [None, 4] so one model serves any batch size after a resize.
-    """
-    holder = tf.Module()
-    holder.weights = weights
-
-    @tf.function(input_signature=[tf.TensorSpec([None, len(FEATURES)], tf.float32)])
-    def probabilities(features: Any) -> Any:
-        return tf.nn.softmax(_forward(tf, weights, features))
-
-    converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [probabilities.get_concrete_function()], holder
-    )
-    return bytes(converter.convert())
-
-
-def _export_keras(tf: Any, units: tuple[int, ...], trained: list[np.ndarray]) -> bytes:
-    """Pack the trained weights into a Keras model (logits out) and return the .keras bytes."""
-    layers = [tf.keras.Input(shape=(len(FEATURES),), name="features")]
-    layers += [
-        tf.keras.layers.Dense(count, activation="relu", name=f"hidden_{number}")
-        for number, count in enumerate(units, start=1)
-    ]
-    layers.append(tf.keras.layers.Dense(len(SPECIES), name="logits"))
-    model = tf.keras.Sequential(layers, name="iris_classifier")
-    model.set_weights(trained)
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "model.keras"
-        with warnings.catch_warnings():
-            # Keras 3.15 saving TensorFlow variables trips numpy 2's `copy` keyword
-            # deprecation inside Keras itself; the saved weights are unaffected.
-            warnings.filterwarnings(
-                "ignore", message="__array__ implementation", category=DeprecationWarning
-            )
-            model.save(path)
-        return path.read_bytes()
