@@ -106,6 +106,7 @@ def trainee(rec: Recorder, base: str, token: str, deadline: float, rng: random.R
             time.sleep(0.5)
             continue
         session = record["session"] = body["id"]
+        complete = True
         for index in range(1, rounds + 1):
             time.sleep(rng.uniform(0, 0.2))
             if time.time() >= deadline:
@@ -117,6 +118,7 @@ def trainee(rec: Recorder, base: str, token: str, deadline: float, rng: random.R
             guess, key = rng.choice(SPECIES), uuid.uuid4().hex
             status = _answer(rec, client, session, index, guess, key, "first")
             if status != 200:
+                complete = False
                 continue
             if roll < RACE + REPLAY:
                 _answer(rec, client, session, index, guess, key, "replay")
@@ -124,6 +126,11 @@ def trainee(rec: Recorder, base: str, token: str, deadline: float, rng: random.R
                 other = rng.choice([s for s in SPECIES if s != guess])
                 _answer(rec, client, session, index, other, uuid.uuid4().hex, "duplicate")
         else:
+            if not complete:
+                # One open challenge per trainee: close one with a refused answer (a race
+                # always has a winner) before starting the next, as the page's "Give up".
+                rec.call(client, "POST /api/v1/challenges/{id}/give-up/", "POST",
+                         f"/api/v1/challenges/{session}/give-up/", session=session)
             status, _, record = rec.call(
                 client, "GET /api/v1/scoreboard/?period=7d", "GET",
                 "/api/v1/scoreboard/?period=7d", headers={"If-None-Match": etag},

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ml.models import FlowerSample, ModelVersion, Species
+from ml.models import FlowerSample, Level, ModelVersion, Species
 
 
 def answer_complete(prefix: str) -> models.CheckConstraint:
@@ -89,6 +89,16 @@ class ChallengeSession(models.Model):
         ModelVersion, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("AI model version"),
     )
+    # Sessions from before levels existed were all played against the full model.
+    level = models.CharField(
+        _("AI level"), max_length=16, choices=Level.choices, default=Level.BOTANIST
+    )
+    # Why a manager may want to look at this session (fast answers, asking the AI); never
+    # blocks the trainee. Codes, see challenges/services.py SUSPICION_FLAGS.
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    ai_requests_refused = models.PositiveIntegerField(
+        _("AI predictions refused during the session"), default=0
+    )
     # Derived from the rounds, recomputed under the session's row lock at every answer.
     answered_count = models.PositiveSmallIntegerField(_("answered"), default=0)
     trainee_score = models.PositiveSmallIntegerField(_("trainee score"), default=0)
@@ -106,6 +116,12 @@ class ChallengeSession(models.Model):
             models.Index(fields=["status", "last_activity_at"]),
         ]
         constraints = [
+            # One open challenge per trainee: resuming is unambiguous, and a trainee cannot
+            # keep a second session open to look ahead.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="active"),
+                name="challengesession_one_active_per_user",
+            ),
             models.CheckConstraint(
                 condition=Q(rounds_count__gte=1, rounds_count__lte=50),
                 name="challengesession_rounds_1_50",
@@ -123,7 +139,9 @@ class ChallengeSession(models.Model):
 
     @property
     def outcome(self) -> str | None:
-        """win, draw or loss against the AI, once finished."""
+        """win, draw or loss against the AI, once over; walking away is a loss."""
+        if self.status == self.Status.ABANDONED:
+            return "loss"
         if self.status != self.Status.FINISHED:
             return None
         if self.trainee_score > self.ai_score:

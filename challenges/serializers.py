@@ -2,7 +2,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from challenges.selectors import PERIODS
+from challenges.services import DEFAULT_LEVEL, DEFAULT_ROUNDS, MAX_ROUNDS
 from ml.dataset import FEATURES, SPECIES
+from ml.models import Level
 
 
 class GuessInputSerializer(serializers.Serializer):
@@ -12,7 +14,14 @@ class GuessInputSerializer(serializers.Serializer):
 
 
 class ChallengeStartInputSerializer(serializers.Serializer):
-    rounds = serializers.IntegerField(min_value=1, max_value=50, default=10)
+    rounds = serializers.IntegerField(
+        min_value=1, max_value=MAX_ROUNDS, default=DEFAULT_ROUNDS,
+        help_text=_("At most the options' max_rounds (the number of test flowers)."),
+    )
+    level = serializers.ChoiceField(
+        choices=Level.choices, default=DEFAULT_LEVEL,
+        help_text=_("The AI opponent; see GET /api/v1/challenges/options/."),
+    )
 
 
 class FlowerDataSerializer(serializers.Serializer):
@@ -51,6 +60,7 @@ class AnswerOutputSerializer(serializers.Serializer):
     score = ScoreSerializer()
     answered = serializers.IntegerField()
     rounds = serializers.IntegerField()
+    level = serializers.ChoiceField(choices=Level.choices)
     finished = serializers.BooleanField()
     outcome = serializers.CharField(allow_null=True)
 
@@ -63,7 +73,10 @@ class PracticeAnswerOutputSerializer(serializers.Serializer):
     ai_confidence = serializers.FloatField(allow_null=True)
     ai_correct = serializers.BooleanField(allow_null=True)
     streak = serializers.IntegerField()
-    photo_url = serializers.URLField()
+    photo_url = serializers.CharField(
+        allow_null=True, help_text=_("The species' photo on this server, if a manager added one.")
+    )
+    photo_attribution = serializers.CharField(allow_null=True)
 
 
 class RoundSerializer(serializers.Serializer):
@@ -98,6 +111,8 @@ class SessionSerializer(serializers.Serializer):
     score = ScoreSerializer()
     outcome = serializers.CharField(allow_null=True)
     model_version = serializers.IntegerField()
+    level = serializers.ChoiceField(choices=Level.choices)
+    level_name = serializers.CharField()
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
 
@@ -110,6 +125,8 @@ class SessionSerializer(serializers.Serializer):
             "score": {"trainee": session.trainee_score, "ai": session.ai_score},
             "outcome": session.outcome,
             "model_version": session.model_version.number,
+            "level": session.level,
+            "level_name": session.get_level_display(),
             "created_at": serializers.DateTimeField().to_representation(session.created_at),
             "finished_at": serializers.DateTimeField().to_representation(session.finished_at)
             if session.finished_at else None,
@@ -145,11 +162,29 @@ class TraineeResultsSerializer(serializers.Serializer):
     last_activity = serializers.DateTimeField(allow_null=True)
 
 
+class LevelResultsSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField()
+    wins = serializers.IntegerField()
+    draws = serializers.IntegerField()
+    losses = serializers.IntegerField()
+
+
 class ScoreboardRowSerializer(TraineeResultsSerializer):
     user_id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
     store = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True, help_text=_("None until ranked."))
+    ranked = serializers.BooleanField()
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text=_("Lower bound of the 95% Wilson interval of accuracy: what ranks."),
+    )
+    rounds_to_rank = serializers.IntegerField()
+    unranked_reason = serializers.CharField(allow_null=True)
+    levels = serializers.DictField(
+        child=LevelResultsSerializer(), help_text=_("Sessions and outcomes per AI level.")
+    )
 
 
 class ScoreboardAiSerializer(serializers.Serializer):
@@ -160,6 +195,7 @@ class ScoreboardAiSerializer(serializers.Serializer):
 class ScoreboardSerializer(serializers.Serializer):
     period = serializers.CharField()
     store = serializers.CharField(allow_null=True)
+    min_rounds = serializers.IntegerField(help_text=_("Counted rounds needed to be ranked."))
     ai = ScoreboardAiSerializer()
     trainees = ScoreboardRowSerializer(many=True)
 
@@ -168,3 +204,79 @@ class MeStatsSerializer(TraineeResultsSerializer):
     practice_answers = serializers.IntegerField()
     practice_correct = serializers.IntegerField()
     confusion = serializers.DictField()
+
+
+class OpponentLevelSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    name = serializers.CharField()
+    description = serializers.CharField()
+    features = serializers.ListField(child=serializers.ChoiceField(choices=FEATURES))
+    accuracy = serializers.FloatField(
+        allow_null=True, help_text=_("Measured on the test flowers when the model was trained.")
+    )
+    available = serializers.BooleanField()
+
+
+class ChallengeOptionsSerializer(serializers.Serializer):
+    levels = OpponentLevelSerializer(many=True)
+    default_level = serializers.ChoiceField(choices=Level.choices)
+    model_version = serializers.IntegerField(allow_null=True)
+    max_rounds = serializers.IntegerField()
+    default_rounds = serializers.IntegerField()
+    open_session = serializers.IntegerField(
+        allow_null=True, help_text=_("Your open challenge, to resume it.")
+    )
+
+
+class ProgressSessionSerializer(serializers.Serializer):
+    session = serializers.IntegerField()
+    finished_at = serializers.DateTimeField()
+    level = serializers.ChoiceField(choices=Level.choices)
+    level_name = serializers.CharField()
+    rounds = serializers.IntegerField()
+    accuracy = serializers.FloatField()
+    ai_accuracy = serializers.FloatField()
+    outcome = serializers.ChoiceField(choices=["win", "draw", "loss"])
+
+
+class MasterySerializer(serializers.Serializer):
+    species = serializers.ChoiceField(choices=SPECIES)
+    answered = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+
+
+class ConfusionSerializer(serializers.Serializer):
+    species = serializers.ChoiceField(choices=SPECIES)
+    mistaken_for = serializers.ChoiceField(choices=SPECIES)
+    count = serializers.IntegerField()
+
+
+class NextPlaceSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    display_name = serializers.CharField()
+    score = serializers.FloatField()
+    gap = serializers.FloatField()
+
+
+class RankSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(allow_null=True)
+    ranked_count = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+    rounds = serializers.IntegerField()
+    min_rounds = serializers.IntegerField()
+    rounds_to_rank = serializers.IntegerField()
+    next = NextPlaceSerializer(allow_null=True)
+
+
+class PracticeDrawSerializer(serializers.Serializer):
+    weights = serializers.DictField(child=serializers.IntegerField())
+    memory = serializers.IntegerField()
+
+
+class ProgressSerializer(serializers.Serializer):
+    history = ProgressSessionSerializer(many=True)
+    mastery = MasterySerializer(many=True)
+    confusions = ConfusionSerializer(many=True)
+    rank = RankSerializer()
+    practice = PracticeDrawSerializer()

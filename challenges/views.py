@@ -14,11 +14,13 @@ from challenges import selectors, services
 from challenges.models import ChallengeSession
 from challenges.serializers import (
     AnswerOutputSerializer,
+    ChallengeOptionsSerializer,
     ChallengeStartInputSerializer,
     GuessInputSerializer,
     MeStatsSerializer,
     PracticeAnswerOutputSerializer,
     PracticeOutputSerializer,
+    ProgressSerializer,
     ScoreboardQuerySerializer,
     ScoreboardSerializer,
     SessionDetailSerializer,
@@ -77,28 +79,55 @@ class ChallengeListCreateApi(ScopedForPost, generics.ListAPIView):
 
     @extend_schema(request=ChallengeStartInputSerializer,
                    responses={201: SessionDetailSerializer},
-                   summary="Start a challenge against the AI")
+                   summary="Start a challenge against an AI level",
+                   description=(
+                       "One open challenge at a time: while one is open this is a 409 "
+                       "challenge_in_progress. The rounds are test flowers you have been shown "
+                       "least often, so none repeats before you have seen them all."
+                   ))
     def post(self, request):
         serializer = ChallengeStartInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        session = services.challenge_session_start(
-            user=request.user, rounds=serializer.validated_data["rounds"]
-        )
+        session = services.challenge_session_start(user=request.user, **serializer.validated_data)
         return Response(SessionDetailSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeOptionsApi(APIView):
+    @extend_schema(responses={200: ChallengeOptionsSerializer},
+                   summary="The AI levels, round limits and your open challenge")
+    def get(self, request):
+        return Response(selectors.challenge_options(
+            user=request.user, max_rounds=services.MAX_ROUNDS,
+            default_rounds=services.DEFAULT_ROUNDS, default_level=services.DEFAULT_LEVEL,
+        ))
+
+
+class ChallengeGiveUpApi(ScopedForPost, APIView):
+    post_throttle_scope = "answers"
+
+    @extend_schema(request=None, responses={200: SessionDetailSerializer},
+                   summary="Give up an open challenge: the rounds left count as wrong")
+    def post(self, request, session_id: int):
+        services.challenge_session_give_up(user=request.user, session_id=session_id)
+        return Response(session_detail(user=request.user, session_id=session_id))
+
+
+def session_detail(*, user, session_id: int) -> dict:
+    session = (
+        ChallengeSession.objects.filter(id=session_id, user=user)
+        .select_related("model_version").defer("model_version__tflite", "model_version__keras")
+        .prefetch_related("rounds")
+        .first()
+    )
+    if session is None:
+        raise NotFound(_("No such challenge."))
+    return SessionDetailSerializer(session).data
 
 
 class ChallengeDetailApi(APIView):
     @extend_schema(responses={200: SessionDetailSerializer}, summary="One of your challenges")
     def get(self, request, session_id: int):
-        session = (
-            ChallengeSession.objects.filter(id=session_id, user=request.user)
-            .select_related("model_version").defer("model_version__tflite", "model_version__keras")
-            .prefetch_related("rounds")
-            .first()
-        )
-        if session is None:
-            raise NotFound(_("No such challenge."))
-        return Response(SessionDetailSerializer(session).data)
+        return Response(session_detail(user=request.user, session_id=session_id))
 
 
 class ChallengeRoundAnswerApi(ScopedForPost, APIView):
@@ -170,6 +199,12 @@ class ScoreboardApi(APIView):
             body = selectors.scoreboard(period=period, store=store)
             cache.set(view_key, (version, time.time(), etag, body), timeout=300)
         return Response(body, headers=headers)
+
+
+class MeProgressApi(APIView):
+    @extend_schema(responses={200: ProgressSerializer}, summary="Your progress against the AI")
+    def get(self, request):
+        return Response(ProgressSerializer(selectors.trainee_progress(user=request.user)).data)
 
 
 class MeApi(APIView):

@@ -2,7 +2,7 @@
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 EMPTY = "-"
 
@@ -42,3 +42,21 @@ def score(trainee: int, ai: int) -> str:
 def outcome(session, empty: str = EMPTY) -> str:
     result = session.outcome
     return str(OUTCOMES[result]) if result else empty
+
+
+FLAGS = {
+    "fast_answers": gettext_lazy("several answers faster than a person can read the flower"),
+    "fast_perfect_streak": gettext_lazy("a streak of fast answers, all correct"),
+}
+
+
+def flags(session) -> list[str]:
+    """Why a manager may want to look at this session, in words (empty if nothing)."""
+    shown = [str(FLAGS.get(code, code)) for code in session.flags]
+    if session.ai_requests_refused:
+        shown.append(ngettext(
+            "asked the AI %(n)d time during the challenge (refused)",
+            "asked the AI %(n)d times during the challenge (refused)",
+            session.ai_requests_refused,
+        ) % {"n": session.ai_requests_refused})
+    return shown

@@ -5,6 +5,7 @@ these admins are read-only for everyone, superusers included.
 """
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -88,21 +89,39 @@ class TraineeRecordMixin:
         return _("v%(n)d") % {"n": record.model_version.number}
 
 
+class FlaggedFilter(admin.SimpleListFilter):
+    """Sessions whose play a manager may want to look at (never blocked, only shown)."""
+
+    title = _("flagged")
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        flagged = ~Q(flags=[]) | Q(ai_requests_refused__gt=0)
+        if self.value() == "yes":
+            return queryset.filter(flagged)
+        if self.value() == "no":
+            return queryset.exclude(flagged)
+        return queryset
+
+
 @admin.register(ChallengeSession)
 class ChallengeSessionAdmin(
     ScoreboardViews, TraineeRecordMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
     list_display = (
-        "id", "trainee", "status", "rounds", "score", "outcome_display", "model_version_number",
-        "created_at",
+        "id", "trainee", "status", "level", "rounds", "score", "outcome_display",
+        "flags_display", "model_version_number", "created_at",
     )
-    list_filter = ("status", "user__store", "created_at")
+    list_filter = ("status", "level", FlaggedFilter, "user__store", "created_at")
     list_select_related = ("user", "model_version")
     search_fields = ("user__username", "user__display_name")
     search_help_text = _("Search by the trainee's username or display name.")
     fields = (
-        "user", "trainee_page", "status", "rounds", "score", "outcome_display", "model_version",
-        "created_at", "last_activity_at", "finished_at",
+        "user", "trainee_page", "status", "level", "rounds", "score", "outcome_display",
+        "flags_display", "model_version", "created_at", "last_activity_at", "finished_at",
     )
     readonly_fields = fields
     inlines = (ChallengeRoundInline,)
@@ -122,6 +141,10 @@ class ChallengeSessionAdmin(
     @admin.display(description=_("outcome"))
     def outcome_display(self, session):
         return display.outcome(session, self.get_empty_value_display())
+
+    @admin.display(description=_("flags"))
+    def flags_display(self, session):
+        return "; ".join(display.flags(session)) or self.get_empty_value_display()
 
 
 

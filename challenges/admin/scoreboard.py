@@ -38,6 +38,7 @@ assert {key for key, _label in PERIOD_CHOICES} == set(selectors.PERIODS)
 
 # Column key (a field of a scoreboard row, also the `o` parameter) and its header.
 COLUMNS = (
+    ("rank", gettext_lazy("Rank")),
     ("display_name", gettext_lazy("Trainee")),
     ("username", gettext_lazy("Username")),
     ("store", gettext_lazy("Store / team")),
@@ -45,6 +46,7 @@ COLUMNS = (
     ("rounds", gettext_lazy("Rounds")),
     ("correct", gettext_lazy("Correct")),
     ("accuracy", gettext_lazy("Accuracy")),
+    ("score", gettext_lazy("Score")),
     ("ai_accuracy", gettext_lazy("AI accuracy (same rounds)")),
     ("wins", gettext_lazy("Wins")),
     ("draws", gettext_lazy("Draws")),
@@ -57,8 +59,9 @@ SORT_CHOICES = [("", "")] + [
 ]
 # The CSV is read by programs: stable English names, as in the API.
 CSV_HEADER = (
-    "user_id", "username", "display_name", "store", "sessions", "rounds", "correct", "accuracy",
-    "ai_accuracy", "wins", "draws", "losses", "longest_streak", "last_activity",
+    "rank", "user_id", "username", "display_name", "store", "sessions", "rounds", "correct",
+    "accuracy", "score", "ai_accuracy", "wins", "draws", "losses", "longest_streak",
+    "last_activity",
 )
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -188,6 +191,7 @@ class ScoreboardViews:
             "headers": [self._header(key, label, order, kept) for key, label in COLUMNS],
             "rows": [
                 {**row, "accuracy_display": display.percent(row["accuracy"]),
+                 "score_display": display.percent(row["score"]),
                  "ai_accuracy_display": display.percent(row["ai_accuracy"])}
                 for row in rows
             ],
@@ -199,8 +203,9 @@ class ScoreboardViews:
     def _header(key: str, label, order: str, kept: dict) -> dict:
         sorted_here = order.removeprefix("-") == key
         descending = order.startswith("-")
-        # A first click sorts numbers high to low (what a manager looks for), names A to Z.
-        first = key if key in ("display_name", "username", "store") else f"-{key}"
+        # A first click sorts numbers high to low (what a manager looks for), names and
+        # ranks from the top.
+        first = key if key in ("rank", "display_name", "username", "store") else f"-{key}"
         if not sorted_here:
             following = first
         elif descending:
@@ -276,6 +281,7 @@ class ScoreboardViews:
             "session": session,
             "score": display.score(session.trainee_score, session.ai_score),
             "outcome": display.outcome(session, empty),
+            "flags": display.flags(session),
             "rounds": [
                 {
                     "round": round_,

@@ -35,18 +35,29 @@ DESCRIPTIONS = {
     401: "Not authenticated: send `Authorization: Token <key>` or log in.",
     403: "Authenticated, but not allowed (e.g. managers only, or a missing CSRF token).",
     404: "No such resource (or not yours).",
-    409: "Conflicts with the current state (e.g. already answered, a training in progress).",
+    409: (
+        "Conflicts with the current state (e.g. already answered, a training in progress, or "
+        "`challenge_in_progress`: the AI does not answer a trainee during an open challenge)."
+    ),
     413: "The request body is too large.",
     415: "The request body must be JSON.",
     429: "Too many requests (throttled, or a login locked out); see `Retry-After`.",
     503: "A dependency is unavailable (database, or no active model yet); retry later.",
 }
 
-# Operations whose service raises flower_power.errors.Conflict.
+# Operations whose service raises flower_power.errors.Conflict; the prediction routes and
+# practice refuse a trainee with an open challenge (challenge_in_progress).
 CONFLICTS = {
     ("post", "/api/v1/challenges/"),
     ("post", "/api/v1/challenges/{session_id}/rounds/{index}/answer/"),
+    ("post", "/api/v1/challenges/{session_id}/give-up/"),
+    ("post", "/api/v1/practice/"),
     ("post", "/api/v1/practice/{attempt_id}/answer/"),
+    ("post", "/api/v1/predict/"),
+    ("get", "/api/v1/predict/"),
+    ("get", "/predict_flower"),
+    ("post", "/v2/models/{model_name}/infer"),
+    ("post", "/v2/models/{model_name}/versions/{version}/infer"),
     ("post", "/api/v1/models/"),
     ("post", "/api/v1/models/{number}/activate/"),
     ("get", "/api/v1/models/{number}/plots/{kind}/"),

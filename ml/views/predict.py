@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from flower_power.errors import ServiceUnavailable
 from ml.dataset import FEATURES
+from ml.guards import prediction_check
 from ml.inputs import flower_query, guess_string, predict_payload
 from ml.models import MEASUREMENT_MAX_CM
 from ml.serializers import (
@@ -28,7 +29,8 @@ def served_or_503() -> ServedModel:
     return model
 
 
-def predictions(x) -> dict:
+def predictions(request, x) -> dict:
+    prediction_check(user=request.user)
     model = served_or_503()
     return {"model_version": model.number, "predictions": model.predict(x)}
 
@@ -78,7 +80,7 @@ class PredictApi(APIView):
     )
     def post(self, request):
         x, _batch = predict_payload(request.data)
-        return Response(predictions(x))
+        return Response(predictions(request, x))
 
     @extend_schema(
         parameters=[
@@ -88,7 +90,7 @@ class PredictApi(APIView):
         summary="Species of one flower given as query parameters",
     )
     def get(self, request):
-        return Response(predictions(flower_query(request.query_params)))
+        return Response(predictions(request, flower_query(request.query_params)))
 
 
 class LegacyRandomFlowerApi(APIView):
@@ -117,7 +119,7 @@ class LegacyPredictFlowerApi(APIView):
         deprecated=True,
     )
     def get(self, request):
-        result = predictions(guess_string(request.query_params.get("guess_string")))
+        result = predictions(request, guess_string(request.query_params.get("guess_string")))
         first = result["predictions"][0]
         return Response({
             "model_version": result["model_version"],

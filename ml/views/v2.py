@@ -32,6 +32,7 @@ from flower_power.api.errors import exception_handler
 from flower_power.api.renderers import FastJSONRenderer
 from flower_power.errors import ApplicationError, NotFound, ServiceUnavailable
 from ml.dataset import SPECIES
+from ml.guards import prediction_check
 from ml.models import ModelVersion
 from ml.serving import ServedModel, active_model, model_version_served
 from ml.v2_protocol import (
@@ -225,6 +226,7 @@ class ModelInferApi(_V2Api):
     def post(self, request, model_name, version=None):
         _check_model_name(model_name)
         x, names, request_id = infer_request_parse(_request_json(request))
+        prediction_check(user=request.user)
         model = _served(model_name, version)
         probabilities = model.predict_proba(x)
         outputs = []

@@ -107,8 +107,8 @@ def table(response, table_id: str) -> list[list[str]]:
 
 
 def board_rows(response) -> dict[str, list[str]]:
-    """Scoreboard rows by username (the second column), in page order."""
-    return {cells[1]: cells for cells in table(response, "scoreboard")[1:]}
+    """Scoreboard rows by username (the third column), in page order."""
+    return {cells[2]: cells for cells in table(response, "scoreboard")[1:]}
 
 
 def csv_rows(response) -> list[dict]:
@@ -174,16 +174,20 @@ def test_a_manager_sees_the_scoreboard_with_hand_computed_numbers(manager_client
     response = manager_client.get(SCOREBOARD)
 
     rows = board_rows(response)
-    assert list(rows) == ["bob", "alice", "carol"]  # best accuracy first, no rounds last
-    # trainee, username, store, sessions, rounds, correct, accuracy, AI accuracy, W, D, L, streak
-    assert rows["alice"][:12] == [
-        "Alice", "alice", "Central", "3", "8", "4", "50.0%", "50.0%", "1", "1", "1", "3"
+    # Nobody has the 10 rounds to be ranked: the most rounds first.
+    assert list(rows) == ["alice", "bob", "carol"]
+    # rank, trainee, username, store, sessions, rounds, correct, accuracy, score, AI accuracy,
+    # W, D, L, streak
+    assert rows["alice"][:14] == [
+        "2 more challenge rounds to be ranked", "Alice", "alice", "Central", "3", "8", "4",
+        "50.0%", "21.5%", "50.0%", "1", "1", "1", "3",
     ]
-    assert rows["bob"][:12] == [
-        "Bob", "bob", "Harbour", "1", "2", "2", "100.0%", "100.0%", "0", "0", "0", "2"
+    assert rows["bob"][:14] == [
+        "8 more challenge rounds to be ranked", "Bob", "bob", "Harbour", "1", "2", "2",
+        "100.0%", "34.2%", "100.0%", "0", "0", "0", "2",
     ]
-    assert rows["carol"][3:12] == ["0", "0", "0", "-", "-", "0", "0", "0", "0"]
-    assert rows["carol"][12] == "-"  # no last activity
+    assert rows["carol"][4:14] == ["0", "0", "0", "-", "-", "-", "0", "0", "0", "0"]
+    assert rows["carol"][14] == "-"  # no last activity
     assert "mina" not in rows
     page = response.content.decode()
     # The AI: 1 + 1 + 2 right of Alice's 8 rounds, 2 of Bob's 2.
@@ -229,7 +233,7 @@ def test_the_period_filter_drops_old_rounds(manager_client, league):
 
     rows = board_rows(response)
     # Alice without the loss 10 days ago: 2 sessions, 6 rounds, 4 right; AI 2 of 6.
-    assert rows["alice"][3:11] == ["2", "6", "4", "66.7%", "33.3%", "1", "1", "0"]
+    assert rows["alice"][4:13] == ["2", "6", "4", "66.7%", "30.0%", "33.3%", "1", "1", "0"]
     assert "<strong>50.0%</strong> over 8 answered rounds (Last 7 days)" in (
         response.content.decode()
     )
@@ -279,8 +283,9 @@ def test_the_csv_export_has_the_filtered_sorted_table(manager_client, league):
         f'attachment; filename="scoreboard-7d-{today:%Y%m%d}.csv"'
     )
     assert list(rows[0]) == [
-        "user_id", "username", "display_name", "store", "sessions", "rounds", "correct",
-        "accuracy", "ai_accuracy", "wins", "draws", "losses", "longest_streak", "last_activity",
+        "rank", "user_id", "username", "display_name", "store", "sessions", "rounds", "correct",
+        "accuracy", "score", "ai_accuracy", "wins", "draws", "losses", "longest_streak",
+        "last_activity",
     ]
     assert [row["username"] for row in rows] == ["alice", "bob", "carol"]
     alice = rows[0]
@@ -337,7 +342,7 @@ def test_a_trainee_page_shows_every_round_with_the_ai_guess_and_confidence(
     win = page[page.index(f'id="session-{league["win"].pk}"'):
                page.index(f'id="session-{league["loss"].pk}"')]
     assert "score 3 vs 1 (trainee vs AI): win" in win
-    assert "AI model v1" in win
+    assert "AI: Botanist, model v1" in win
     rounds = Tables(f'<table id="t">{win.split("<table", 1)[1]}').tables["t"][1:]
     # round, 4 measurements, guess, species, correct?, AI guess, AI confidence, time taken
     assert rounds[0] == [

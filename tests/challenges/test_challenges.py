@@ -207,7 +207,7 @@ def test_answers_to_a_finished_or_abandoned_session_are_409(trainee_api, start):
     assert response.json()["error"]["code"] == "session_closed"
 
 
-def test_the_abandon_task_marks_only_stale_sessions(trainee_api, start, settings):
+def test_the_abandon_task_marks_only_stale_sessions(trainee_api, other_api, start, settings):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -215,7 +215,7 @@ def test_the_abandon_task_marks_only_stale_sessions(trainee_api, start, settings
     from challenges.tasks import challenge_sessions_abandon_task
 
     stale = start(trainee_api, rounds=2)["id"]
-    fresh = start(trainee_api, rounds=2)["id"]
+    fresh = start(other_api, rounds=2)["id"]
     idle = timedelta(minutes=settings.CHALLENGE_ABANDON_AFTER_MINUTES + 1)
     ChallengeSession.objects.filter(id=stale).update(last_activity_at=timezone.now() - idle)
     challenge_sessions_abandon_task()

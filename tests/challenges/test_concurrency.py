@@ -62,7 +62,8 @@ def test_sixteen_concurrent_answers_to_one_round_store_exactly_one(
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     for _ in range(REPEATS):
-        session = client.post("/api/v1/challenges/", {"rounds": 2}).json()
+        # This version has no weaker levels: play its Botanist.
+        session = client.post("/api/v1/challenges/", {"rounds": 2, "level": "botanist"}).json()
         species = ChallengeRound.objects.get(session_id=session["id"], index=1).species
         statuses = race(
             key, f"/api/v1/challenges/{session['id']}/rounds/1/answer/", {"guess": species}
@@ -73,13 +74,15 @@ def test_sixteen_concurrent_answers_to_one_round_store_exactly_one(
         assert ChallengeRound.objects.filter(
             session_id=session["id"], answered_at__isnull=False
         ).count() == 1
+        # One open challenge at a time: close this one before the next repetition.
+        assert client.post(f"/api/v1/challenges/{session['id']}/give-up/").status_code == 200
 
 
 def test_concurrent_retries_with_one_idempotency_key_all_get_the_first_answer(trainee, model):
     key = token_issue(user=trainee).key
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    session = client.post("/api/v1/challenges/", {"rounds": 2}).json()
+    session = client.post("/api/v1/challenges/", {"rounds": 2, "level": "botanist"}).json()
     statuses = race(
         key, f"/api/v1/challenges/{session['id']}/rounds/1/answer/", {"guess": "setosa"},
         headers={"HTTP_IDEMPOTENCY_KEY": "same-key"},

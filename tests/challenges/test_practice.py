@@ -1,7 +1,7 @@
 import pytest
 
 from challenges.models import PracticeAttempt
-from challenges.services import practice_species_weights
+from challenges.selectors import practice_species_weights
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,8 @@ def test_answering_practice_gives_instant_feedback_and_records_it(trainee_api, a
     assert result["correct"] is True and result["correct_species"] == attempt.species
     assert result["ai_guess"] in SPECIES and 0 < result["ai_confidence"] <= 1
     assert result["streak"] == 1
-    assert result["photo_url"].startswith("https://")
+    # No manager uploaded a photo: nothing to show, and never an outside address.
+    assert (result["photo_url"], result["photo_attribution"]) == (None, None)
     attempt.refresh_from_db()
     assert attempt.guess == attempt.species and attempt.answered_at
     second = trainee_api.post(f"/api/v1/practice/{body['id']}/answer/", {"guess": "setosa"})

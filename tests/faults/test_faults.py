@@ -46,7 +46,7 @@ def postgres(tmp_path_factory):
         # What the compose file's one-shot migrate service runs, then the demo accounts.
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_flowers")
-        manage(env, "train_model", "--if-none-active")
+        manage(env, "train_model", "--if-levels-missing")
         manage(env, "seed_demo")
         yield server
     finally:
@@ -116,7 +116,7 @@ def test_predictions_and_answers_survive_redis_stopping_and_recover_when_it_is_b
     postgres, redis, web
 ):
     base = web.base
-    alice, manager = web.token("alice"), web.token("manager")
+    alice, bob, manager = web.token("alice"), web.token("bob"), web.token("manager")
     start = call(base, "POST", "/api/v1/challenges/", {"rounds": 30}, token=alice)
     assert start.status == 201, start
     session_id = start.body["id"]
@@ -133,7 +133,8 @@ def test_predictions_and_answers_survive_redis_stopping_and_recover_when_it_is_b
         return reply
 
     def predict() -> Reply:
-        reply = call(base, "POST", "/api/v1/predict/", FLOWER, token=alice)
+        # Bob: the AI does not answer Alice while her challenge is open.
+        reply = call(base, "POST", "/api/v1/predict/", FLOWER, token=bob)
         assert_clean(reply)
         return reply
 
@@ -150,7 +151,7 @@ def test_predictions_and_answers_survive_redis_stopping_and_recover_when_it_is_b
     assert max(r.seconds for r in replies) < 15, replies
     scoreboard = call(base, "GET", "/api/v1/scoreboard/", token=alice)
     assert scoreboard.status == 200 and scoreboard.body["trainees"], scoreboard
-    started = call(base, "POST", "/api/v1/challenges/", {"rounds": 2}, token=alice)
+    started = call(base, "POST", "/api/v1/challenges/", {"rounds": 2}, token=bob)
     assert started.status == 201, started
     ready = call(base, "GET", "/readyz")
     assert ready.status == 503, ready
@@ -191,8 +192,9 @@ def test_predictions_and_answers_survive_redis_stopping_and_recover_when_it_is_b
 class Load:
     """Trainees predicting and answering rounds from a few threads, recording every reply."""
 
-    def __init__(self, base: str, tokens: list[str]) -> None:
-        self.base, self.tokens = base, tokens
+    def __init__(self, base: str, tokens: list[str], predict_token: str) -> None:
+        # Trainees are not answered by the AI during a challenge: another account predicts.
+        self.base, self.tokens, self.predict_token = base, tokens, predict_token
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.replies: list[tuple[float, str, Reply]] = []
@@ -214,7 +216,7 @@ class Load:
             session_id, index = None, 1
             while not self.stop.is_set():
                 self.record("predict", call(self.base, "POST", "/api/v1/predict/",
-                                            FLOWER, token=token))
+                                            FLOWER, token=self.predict_token))
                 if session_id is None or index > 30:
                     session_id, index = self.start_session(token), 1
                     if session_id is None:
@@ -247,8 +249,9 @@ class Load:
 
 def test_a_postgres_restart_under_load_gives_clean_errors_and_loses_no_answer(postgres, web):
     base = web.base
-    tokens = [web.token("alice"), web.token("bob"), web.token("alice")]
-    load = Load(base, tokens)
+    # One open challenge per trainee: one thread each.
+    tokens = [web.token("alice"), web.token("bob")]
+    load = Load(base, tokens, predict_token=web.token("manager"))
     threads = load.run()
     time.sleep(3)
     restart_began = time.monotonic()
