@@ -11,6 +11,12 @@ class User(AbstractUser):
         _("store / team"), max_length=80, blank=True, db_index=True,
         help_text=_("Optional: the shop or team, used to filter scoreboards."),
     )
+    # The trainee's open challenge session, if any. Kept by challenges.services in the same
+    # transactions that open and close sessions; it rides on the user row every request loads
+    # anyway, so the prediction guard costs no query for a trainee who is not playing.
+    open_challenge_id = models.PositiveIntegerField(
+        _("open challenge"), null=True, blank=True, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

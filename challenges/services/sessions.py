@@ -4,6 +4,7 @@ help a trainee while a challenge is open."""
 import random
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -30,7 +31,8 @@ FAST_STREAK_TO_FLAG = 5
 
 def refuse_during_a_challenge(*, user, count_it: bool) -> None:
     """Refuse (409) a trainee who has an open challenge round; count the attempt if asked."""
-    if not user.is_authenticated or user.is_staff:
+    # The user row's open_challenge_id spares a query to everyone not playing right now.
+    if not user.is_authenticated or user.is_staff or user.open_challenge_id is None:
         return
     session_id = challenge_session_open_id(user=user)
     if session_id is None:
@@ -73,6 +75,14 @@ def _draw(*, user, rounds: int) -> list[FlowerSample]:
     chosen = pool[:rounds]
     by_id = FlowerSample.objects.in_bulk(chosen)
     return [by_id[sample_id] for sample_id in chosen]
+
+
+def _challenge_closed(*, session_ids: list[int], user_id: int | None = None) -> None:
+    """Clear the user rows' mark of these sessions, in the transaction that closes them."""
+    users = get_user_model().objects.filter(open_challenge_id__in=session_ids)
+    if user_id is not None:
+        users = users.filter(id=user_id)
+    users.update(open_challenge_id=None)
 
 
 def _open_conflict(user) -> Conflict:
@@ -122,6 +132,7 @@ def challenge_session_start(
     except IntegrityError:
         # A concurrent start won the one open slot (challengesession_one_active_per_user).
         raise _open_conflict(user) from None
+    get_user_model().objects.filter(id=user.id).update(open_challenge_id=session.id)
     ChallengeRound.objects.bulk_create(
         ChallengeRound(
             session=session, index=index, ai_guess=ai_guess, ai_confidence=confidence,
@@ -199,6 +210,7 @@ def challenge_round_answer(
         if finished:
             session.status = ChallengeSession.Status.FINISHED
             session.finished_at = now
+            _challenge_closed(user_id=session.user_id, session_ids=[session.id])
         session.last_activity_at = now
         response = {
             "round": index,
@@ -244,6 +256,7 @@ def challenge_session_give_up(*, user, session_id: int) -> ChallengeSession:
     session.status = ChallengeSession.Status.ABANDONED
     session.finished_at = timezone.now()
     session.save(update_fields=["status", "finished_at"])
+    _challenge_closed(user_id=session.user_id, session_ids=[session.id])
     scoreboard_changed()
     return session
 
@@ -256,7 +269,12 @@ def challenge_sessions_abandon(*, user=None) -> int:
         )
         if user is not None:
             stale = stale.filter(user=user)
-        count = stale.update(status=ChallengeSession.Status.ABANDONED, finished_at=timezone.now())
+        # Locked, so an answer arriving now waits and then finds the session closed.
+        ids = list(stale.select_for_update(skip_locked=True).values_list("id", flat=True))
+        count = ChallengeSession.objects.filter(id__in=ids).update(
+            status=ChallengeSession.Status.ABANDONED, finished_at=timezone.now()
+        )
         if count:
+            _challenge_closed(session_ids=ids)
             scoreboard_changed()
     return count
