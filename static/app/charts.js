@@ -4,7 +4,9 @@
  *   range_strips      where one flower's measurements fall within each
  *                     species' range (the challenge's "why");
  *   scoreboard_chart  each trainee's accuracy next to the AI's on the same
- *                     rounds, and the AI's overall accuracy.
+ *                     rounds, and the AI's overall accuracy;
+ *   progress_chart    your accuracy per challenge next to the AI's (lines);
+ *   comparison_chart  the three species' ranges and averages side by side.
  *
  * Each chart draws into a container of fixed aspect ratio (an SVG with a
  * viewBox, width 100%), creating its SVG once and updating it in place, so
@@ -20,6 +22,10 @@
   function interpolate(format, values) {
     if (typeof global.interpolate === 'function') return global.interpolate(format, values, true);
     return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  }
+  function ngettext(singular, plural, count) {
+    if (typeof global.ngettext === 'function') return global.ngettext(singular, plural, count);
+    return count === 1 ? singular : plural;
   }
   function fp() { return global.fp || {}; }
   function feature_name(f) { return fp().feature_name ? fp().feature_name(f) : f; }
@@ -90,6 +96,51 @@
     var me = played.filter(function (t) { return t.user_id === current_user_id; })[0];
     if (me && shown.indexOf(me) === -1) shown[shown.length - 1] = me;
     return shown;
+  }
+
+  function pct(fraction) { return Math.round(Number(fraction) * 100) + '%'; }
+
+  // The progress chart's points: one per finished challenge, in order, x
+  // from 1. The AI's accuracy may be missing (no model at the time).
+  function history_points(history) {
+    return (history || []).map(function (h, i) {
+      return {
+        x: i + 1, session: h.session, level: h.level, level_name: h.level_name, rounds: h.rounds,
+        you: h.accuracy === null || h.accuracy === undefined ? null : Number(h.accuracy),
+        ai: h.ai_accuracy === null || h.ai_accuracy === undefined ? null : Number(h.ai_accuracy),
+        outcome: h.outcome
+      };
+    });
+  }
+
+  // What the chart shows, in words, for its <desc>.
+  function history_description(points) {
+    if (!points.length) return gettext('No finished challenge yet.');
+    return points.map(function (p) {
+      return interpolate(gettext('Challenge %(n)s against the %(level)s: you %(you)s, the AI %(ai)s.'), {
+        n: p.x, level: p.level_name || p.level,
+        you: p.you === null ? '—' : pct(p.you), ai: p.ai === null ? '—' : pct(p.ai)
+      });
+    }).join(' ');
+  }
+
+  // Species comparison rows: for each measurement, each species' min, mean
+  // and max (mean may be missing from an older server).
+  function comparison_rows(ranges) {
+    return FEATURES.map(function (feature) {
+      return {
+        feature: feature,
+        species: (ranges || []).filter(function (row) {
+          return row && row.ranges && row.ranges[feature];
+        }).map(function (row) {
+          var r = row.ranges[feature];
+          return {
+            species: row.species, min: r.min, max: r.max,
+            mean: r.mean === null || r.mean === undefined ? null : r.mean
+          };
+        })
+      };
+    });
   }
 
   /* ---------------------------------------------------------------
@@ -279,8 +330,9 @@
 
     if (made.fresh) {
       var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,8)');
-      [['board_human', gettext('Trainee')], ['board_ai', gettext('AI on the same rounds')]].forEach(function (item) {
-        var g = legend.append('g');
+      [['board_human', gettext('Trainee')], ['board_human board_human_me', gettext('You')],
+        ['board_ai', gettext('AI on the same rounds')]].forEach(function (item) {
+        var g = legend.append('g').attr('class', 'legend_item');
         g.append('rect').attr('class', item[0]).attr('width', 14).attr('height', 10).attr('rx', 2);
         g.append('text').attr('x', 19).attr('y', 9).text(item[1]);
       });
@@ -349,8 +401,185 @@
     return rows_data;
   }
 
+  function add_title_desc(svg, id) {
+    // <title> and <desc> name and describe the chart; the ids let the SVG
+    // point at them (aria-labelledby / aria-describedby).
+    svg.select('title').attr('id', id + '_title');
+    svg.append('desc').attr('id', id + '_desc');
+    svg.attr('aria-labelledby', id + '_title').attr('aria-describedby', id + '_desc');
+  }
+
+  // Your accuracy in each finished challenge, in order, next to the AI's in
+  // the same challenge: two lines, x = the challenge's number.
+  function progress_chart(container, d3, history, options) {
+    options = options || {};
+    var W = chart_width(container, 560, 340);
+    var narrow = W < 480;
+    var left = 44, right = 16, bottom = 34;
+    var top = 30;
+    var H = narrow ? 230 : 250;
+    var made = ensure(container, d3, 'progress_svg', W, H);
+    var svg = made.svg;
+    var points = history ? history_points(history) : [];
+    var n = points.length;
+    // Half a step of margin on each side: one challenge sits in the middle.
+    var x = d3.scaleLinear().domain([0.5, Math.max(1, n) + 0.5]).range([left, W - right]);
+    var y = d3.scaleLinear().domain([0, 1]).range([H - bottom, top]);
+
+    if (made.fresh) {
+      add_title_desc(svg, options.id || 'progress_chart');
+      var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,6)');
+      [['progress_you', gettext('You')], ['progress_ai', gettext('The AI, same challenge')]].forEach(function (item) {
+        var g = legend.append('g').attr('class', 'legend_item');
+        g.append('line').attr('class', 'progress_line ' + item[0]).attr('x1', 0).attr('x2', 18).attr('y1', 5).attr('y2', 5);
+        g.append('circle').attr('class', 'progress_dot ' + item[0]).attr('cx', 9).attr('cy', 5).attr('r', 3.5);
+        g.append('text').attr('x', 24).attr('y', 9).text(item[1]);
+      });
+      layout_legend(legend, left, W - 8);
+      svg.append('g').attr('class', 'chart_grid progress_ygrid')
+        .attr('transform', 'translate(' + left + ',0)')
+        .call(d3.axisLeft(y).ticks(5).tickSize(-(W - left - right)).tickFormat(''));
+      svg.append('g').attr('class', 'chart_axis progress_y')
+        .attr('transform', 'translate(' + left + ',0)')
+        .call(d3.axisLeft(y).ticks(5).tickFormat(d3.format('.0%')));
+      svg.append('g').attr('class', 'chart_axis progress_x')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')');
+      svg.append('text').attr('class', 'chart_unit progress_x_label')
+        .attr('x', (left + W - right) / 2).attr('y', H - 4).attr('text-anchor', 'middle')
+        .text(gettext('Challenge, oldest first'));
+      svg.append('path').attr('class', 'progress_line progress_ai');
+      svg.append('path').attr('class', 'progress_line progress_you');
+      svg.append('g').attr('class', 'progress_dots progress_dots_ai');
+      svg.append('g').attr('class', 'progress_dots progress_dots_you');
+      svg.append('text').attr('class', 'chart_placeholder')
+        .attr('x', (left + W - right) / 2).attr('y', (top + H - bottom) / 2)
+        .attr('text-anchor', 'middle').attr('dominant-baseline', 'middle');
+    }
+
+    // Whole numbers only, and not too many of them on a phone.
+    var every = Math.max(1, Math.ceil(n / (narrow ? 6 : 12)));
+    var ticks = [];
+    for (var t = 1; t <= Math.max(n, 1); t += every) ticks.push(t);
+    svg.select('.progress_x').call(d3.axisBottom(x).tickValues(n ? ticks : []).tickFormat(d3.format('d')));
+
+    var placeholder = !history ? gettext('Loading…') : (n ? '' : (options.empty || gettext('No finished challenge yet.')));
+    svg.select('.chart_placeholder').text(placeholder);
+
+    [['you', '.progress_you', '.progress_dots_you'], ['ai', '.progress_ai', '.progress_dots_ai']].forEach(function (series) {
+      var key = series[0];
+      var line = d3.line()
+        .defined(function (p) { return p[key] !== null; })
+        .x(function (p) { return x(p.x); })
+        .y(function (p) { return y(p[key]); });
+      svg.select('path' + series[1]).attr('d', n ? line(points) : null);
+      var dots = svg.select(series[2]).selectAll('circle')
+        .data(points.filter(function (p) { return p[key] !== null; }), function (p) { return p.x; });
+      dots.exit().remove();
+      dots.enter().append('circle').attr('r', narrow ? 3.5 : 4)
+        .attr('class', 'progress_dot progress_' + key)
+        .merge(dots)
+        .attr('cx', function (p) { return x(p.x); })
+        .attr('cy', function (p) { return y(p[key]); });
+    });
+
+    var title = n
+      ? interpolate(ngettext(
+        'Your accuracy in your %(n)s challenge so far, and the AI’s in the same challenge',
+        'Your accuracy in each of your last %(n)s challenges, and the AI’s in the same challenges', n), { n: n })
+      : gettext('Your accuracy in each challenge, and the AI’s');
+    svg.select('title').text(title);
+    svg.select('desc').text(history ? history_description(points) : placeholder);
+    return points;
+  }
+
+  // Small multiples: for each measurement, the three species' ranges as
+  // bands with a tick at the mean, on the same 0-8 cm axis as the reveal.
+  function comparison_chart(container, d3, ranges, options) {
+    options = options || {};
+    var W = chart_width(container, 560, 340);
+    var narrow = W < 480;
+    var left = narrow ? 84 : 104, right = 14, row = 46, bottom = 26;
+    var top = 30;
+    var H = top + row * 4 + bottom;
+    var made = ensure(container, d3, 'compare_svg', W, H);
+    var svg = made.svg;
+    var x = d3.scaleLinear().domain([0, AXIS_MAX_CM]).range([left, W - right]);
+    var band = 9;
+
+    if (made.fresh) {
+      add_title_desc(svg, options.id || 'compare_chart');
+      var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,6)');
+      SPECIES.forEach(function (s) {
+        var g = legend.append('g').attr('class', 'legend_item');
+        g.append('rect').attr('class', 'species_fill_' + s).attr('width', 14).attr('height', 10).attr('rx', 2);
+        g.append('text').attr('x', 19).attr('y', 9).text(species_short(s));
+      });
+      var mean = legend.append('g').attr('class', 'legend_item');
+      mean.append('line').attr('class', 'compare_mean').attr('x1', 6).attr('x2', 6).attr('y1', -1).attr('y2', 11);
+      mean.append('text').attr('x', 14).attr('y', 9).text(gettext('average'));
+      layout_legend(legend, narrow ? 8 : left, W - 8);
+      svg.append('g').attr('class', 'chart_grid')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(8).tickSize(-(H - top - bottom)).tickFormat(''));
+      svg.append('g').attr('class', 'chart_axis')
+        .attr('transform', 'translate(0,' + (H - bottom) + ')')
+        .call(d3.axisBottom(x).ticks(8).tickFormat(function (d) {
+          return d === AXIS_MAX_CM ? interpolate(gettext('%(value)s cm'), { value: d }) : String(d);
+        }));
+      svg.append('g').attr('class', 'compare_rows');
+      svg.append('text').attr('class', 'chart_placeholder')
+        .attr('x', (left + W - right) / 2).attr('y', (top + H - bottom) / 2)
+        .attr('text-anchor', 'middle').attr('dominant-baseline', 'middle');
+    }
+
+    var data = ranges ? comparison_rows(ranges) : [];
+    svg.select('.chart_placeholder').text(ranges ? '' : gettext('Loading…'));
+    var rows = svg.select('.compare_rows').selectAll('g.compare_strip').data(data, function (d) { return d.feature; });
+    rows.exit().remove();
+    var entered = rows.enter().append('g').attr('class', 'compare_strip')
+      .attr('transform', function (d, i) { return 'translate(0,' + (top + i * row) + ')'; });
+    entered.append('text').attr('class', 'strip_label').attr('x', left - 8).attr('y', 6 + 1.5 * (band + 2))
+      .attr('text-anchor', 'end').attr('dominant-baseline', 'middle');
+    entered.append('g').attr('class', 'compare_bands');
+    var all = entered.merge(rows);
+    all.select('.strip_label').text(function (d) { return feature_name(d.feature); });
+    all.each(function (d) {
+      var g = d3.select(this).select('.compare_bands');
+      var bands = g.selectAll('rect').data(d.species, function (s) { return s.species; });
+      bands.exit().remove();
+      bands.enter().append('rect').attr('rx', 2).attr('height', band)
+        .merge(bands)
+        .attr('class', function (s) { return 'species_fill_' + s.species; })
+        .attr('y', function (s) { return 6 + SPECIES.indexOf(s.species) * (band + 2); })
+        .attr('x', function (s) { return x(s.min); })
+        .attr('width', function (s) { return Math.max(2, x(s.max) - x(s.min)); });
+      var means = g.selectAll('line').data(d.species.filter(function (s) { return s.mean !== null; }), function (s) { return s.species; });
+      means.exit().remove();
+      means.enter().append('line').attr('class', 'compare_mean')
+        .merge(means)
+        .attr('x1', function (s) { return x(s.mean); }).attr('x2', function (s) { return x(s.mean); })
+        .attr('y1', function (s) { return 4 + SPECIES.indexOf(s.species) * (band + 2); })
+        .attr('y2', function (s) { return 8 + band + SPECIES.indexOf(s.species) * (band + 2); });
+    });
+
+    svg.select('title').text(gettext('The three species side by side: the range of each measurement, and its average'));
+    svg.select('desc').text(data.map(function (d) {
+      return feature_name(d.feature) + ': ' + d.species.map(function (s) {
+        return interpolate(gettext('%(species)s %(min)s to %(max)s cm'), {
+          species: species_short(s.species), min: s.min.toFixed(1), max: s.max.toFixed(1)
+        });
+      }).join(', ');
+    }).join('. '));
+    return data;
+  }
+
   var api = {
     AXIS_MAX_CM: AXIS_MAX_CM,
+    history_points: history_points,
+    history_description: history_description,
+    comparison_rows: comparison_rows,
+    progress_chart: progress_chart,
+    comparison_chart: comparison_chart,
     range_placement: range_placement,
     flower_placement: flower_placement,
     placement_sentence: placement_sentence,

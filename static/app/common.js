@@ -50,6 +50,73 @@
     return names[feature] || String(feature);
   };
 
+  // Mid-sentence forms ("petal length under 2.45 cm"), translated on their own:
+  // lower-casing a translation is not safe in every language.
+  fp.feature_phrase = function (feature) {
+    var names = {
+      sepal_length: gettext('sepal length'),
+      sepal_width: gettext('sepal width'),
+      petal_length: gettext('petal length'),
+      petal_width: gettext('petal width')
+    };
+    return names[feature] || String(feature);
+  };
+
+  // The AI opponents. The options endpoint sends translated names too; these
+  // serve where only the code is known (the scoreboard's levels).
+  fp.LEVELS = ['apprentice', 'florist', 'botanist'];
+  fp.level_name = function (level) {
+    var names = {
+      apprentice: gettext('Apprentice'),
+      florist: gettext('Florist'),
+      botanist: gettext('Botanist')
+    };
+    return names[level] || String(level);
+  };
+
+  fp.language = function () {
+    return (global.document && document.documentElement.lang) || undefined;
+  };
+
+  // A number in the page's language, with at most `digits` decimals
+  // (2.45, 0.8, 12).
+  fp.number = function (value, digits) {
+    if (value === null || value === undefined || isNaN(Number(value))) return '—';
+    var d = digits === undefined ? 2 : digits;
+    try {
+      return Number(value).toLocaleString(fp.language(), { maximumFractionDigits: d, minimumFractionDigits: 0 });
+    } catch (e) {
+      return String(Math.round(Number(value) * Math.pow(10, d)) / Math.pow(10, d));
+    }
+  };
+
+  // Exactly `digits` decimals: scores that are compared with each other (0.71, 0.70).
+  fp.fixed = function (value, digits) {
+    if (value === null || value === undefined || isNaN(Number(value))) return '—';
+    var d = digits === undefined ? 2 : digits;
+    try {
+      return Number(value).toLocaleString(fp.language(), { maximumFractionDigits: d, minimumFractionDigits: d });
+    } catch (e) {
+      return Number(value).toFixed(d);
+    }
+  };
+
+  // 1st, 2nd, 3rd, 4th... Each plural category of ordinals is its own
+  // string: a language with no ordinal suffixes translates all four alike.
+  fp.ordinal = function (n) {
+    var category = 'other';
+    try {
+      category = new Intl.PluralRules(fp.language() || 'en', { type: 'ordinal' }).select(n);
+    } catch (e) { /* an unknown language tag: 'other' */ }
+    var forms = {
+      one: gettext('%(n)sst'),
+      two: gettext('%(n)snd'),
+      few: gettext('%(n)srd'),
+      other: gettext('%(n)sth')
+    };
+    return interpolate(forms[category] || forms.other, { n: n }, true);
+  };
+
   fp.cm = function (value) {
     return interpolate(gettext('%(value)s cm'), { value: Number(value).toFixed(1) }, true);
   };
@@ -81,9 +148,12 @@
 
   // az.call_api with the error reported in the section's status line rather
   // than in the page-wide box (which may be scrolled out of sight).
+  // options.handle(error, response) may take an error over (returning true),
+  // e.g. a 409 the section explains in its own way.
   fp.api = function (options, status_cls) {
     return az.call_api(Object.assign({}, options, {
       fail: function (error, response) {
+        if (typeof options.handle === 'function' && options.handle(error, response)) return;
         var message = error.message;
         if (response && (response.status === 401 || response.status === 403)) {
           message = gettext('Your session has ended. Reload the page to log in again.');
@@ -163,6 +233,50 @@
     return result.correct
       ? interpolate(gettext('Right: it is %(species)s.'), args, true)
       : interpolate(gettext('Not this time: it is %(species)s, not %(guess)s.'), args, true);
+  };
+
+  // The training split's per-species ranges (GET flowers/ranges/), loaded
+  // once for the page and shared by every section.
+  var ranges_request = null;
+  fp.load_ranges = function (status_cls) {
+    if (az.hold_value.ranges) return Promise.resolve(az.hold_value.ranges);
+    if (!ranges_request) {
+      ranges_request = fp.api({
+        url: fp.API + 'flowers/ranges/',
+        done: function (ranges) { az.hold_value.ranges = ranges; }
+      }, status_cls).then(function () {
+        ranges_request = null;
+        return az.hold_value.ranges || null;
+      });
+    }
+    return ranges_request;
+  };
+
+  // The "why" after an answer (the challenge's reveal, practice): where each
+  // of the flower's measurements falls in each species' range, as a chart
+  // (<prefix>_ranges) and as sentences (<prefix>_reasons).
+  fp.add_why = function (target_cls, target_instance, prefix) {
+    fp.add_figure(target_cls, target_instance, prefix + '_ranges',
+      gettext('Why: each species’ range of every measurement among the training flowers, and where this flower falls.'),
+      function (el, d3) { fp.charts.range_strips(el, d3, null, null, {}); });
+    var list = az.add_element(target_cls, target_instance, { this_class: prefix + '_reasons', tag: 'ul' });
+    list.classList.add('why_reasons');
+    return list;
+  };
+
+  // values null clears it (waiting for an answer).
+  fp.show_why = function (prefix, ranges, values) {
+    var placement = fp.charts.range_strips(az.select(prefix + '_ranges', 1), global.d3, ranges || null, values || null, {
+      animate: !fp.reduced_motion()
+    });
+    az.clear(prefix + '_reasons', 1);
+    placement.features.forEach(function (feature) {
+      var item = az.add_text(prefix + '_reasons', 1, {
+        this_class: prefix + '_reason', tag: 'li', text: fp.charts.placement_sentence(feature)
+      });
+      item.classList.add('why_reason');
+    });
+    return placement;
   };
 
   // A figure with a caption around a D3 visual of fixed aspect ratio.

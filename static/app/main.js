@@ -17,6 +17,7 @@
   var sections = [
     { cls: 'training_section', title: gettext('Training'), build: 'build_training' },
     { cls: 'challenge_section', title: gettext('Challenge'), build: 'build_challenge' },
+    { cls: 'progress_section', title: gettext('My progress'), build: 'build_progress' },
     { cls: 'scoreboard_section', title: gettext('Scoreboard'), build: 'build_scoreboard' }
   ];
 

@@ -17,25 +17,64 @@
     ['rank', function () { return gettext('Rank'); }],
     ['name', function () { return gettext('Trainee'); }],
     ['store', function () { return gettext('Store'); }],
+    ['score', function () { return gettext('Score'); }],
     ['sessions', function () { return gettext('Challenges'); }],
     ['rounds', function () { return gettext('Rounds'); }],
     ['accuracy', function () { return gettext('Right'); }],
     ['ai_accuracy', function () { return gettext('AI, same rounds'); }],
     ['record', function () { return gettext('Won · drawn · lost'); }],
+    ['levels', function () { return gettext('Won per opponent'); }],
     ['longest_streak', function () { return gettext('Best streak'); }],
     ['last_activity', function () { return gettext('Last played'); }]
   ];
 
-  function cell_text(column, row, rank) {
+  // "Apprentice 2/3 · Botanist 0/1": challenges won of those played, per
+  // level played at all.
+  function levels_text(levels) {
+    var parts = fp.LEVELS.filter(function (level) {
+      return levels && levels[level] && levels[level].sessions > 0;
+    }).map(function (level) {
+      return interpolate(gettext('%(level)s %(wins)s/%(sessions)s'), {
+        level: fp.level_name(level), wins: levels[level].wins, sessions: levels[level].sessions
+      }, true);
+    });
+    return parts.length ? parts.join(' · ') : '—';
+  }
+
+  // The same in full, for the cell's title and screen readers.
+  function levels_description(levels) {
+    return fp.LEVELS.filter(function (level) {
+      return levels && levels[level] && levels[level].sessions > 0;
+    }).map(function (level) {
+      var l = levels[level];
+      return interpolate(gettext('%(level)s: %(wins)s won, %(draws)s drawn, %(losses)s lost'), {
+        level: fp.level_name(level), wins: l.wins, draws: l.draws, losses: l.losses
+      }, true);
+    }).join('; ');
+  }
+
+  function score_note(board) {
+    if (board.min_rounds === null || board.min_rounds === undefined) return '';
+    return interpolate(ngettext(
+      'Ranked by score: a cautious accuracy that grows with the rounds played. At least %(n)s round to be ranked.',
+      'Ranked by score: a cautious accuracy that grows with the rounds played. At least %(n)s rounds to be ranked.',
+      board.min_rounds
+    ), { n: board.min_rounds }, true);
+  }
+
+  function cell_text(column, row) {
     switch (column) {
-      case 'rank': return row.rounds > 0 ? String(rank) : '—';
+      case 'rank': return row.rank === null || row.rank === undefined ? '—' : String(row.rank);
       case 'name':
         return row.user_id === fp.config.user_id
           ? interpolate(gettext('%(name)s (you)'), { name: row.display_name || row.username }, true)
           : (row.display_name || row.username);
+      // An unranked trainee's score cell says why there is no score.
+      case 'score': return row.ranked ? fp.fixed(row.score, 2) : (row.unranked_reason || '—');
       case 'accuracy': return fp.percent(row.accuracy);
       case 'ai_accuracy': return fp.percent(row.ai_accuracy);
       case 'record': return row.wins + ' · ' + row.draws + ' · ' + row.losses;
+      case 'levels': return levels_text(row.levels);
       case 'last_activity': return fp.when(row.last_activity);
       default: return String(row[column] === null || row[column] === undefined ? '—' : row[column]);
     }
@@ -79,6 +118,7 @@
     az.add_element(section, 1, { this_class: 'board_summary', tag: 'div' });
     az.add_text('board_summary', 1, { this_class: 'board_ai', tag: 'p', text: '' });
     az.add_text('board_summary', 1, { this_class: 'board_you', tag: 'p', text: '' });
+    az.add_text('board_summary', 1, { this_class: 'board_note', tag: 'p', text: '' });
 
     fp.add_figure(section, 1, 'board_chart', gettext('Share of rounds right: each trainee, the AI on the same rounds, and the AI overall.'), function (el, d3) {
       fp.charts.scoreboard_chart(el, d3, null, { current_user_id: fp.config.user_id, limit: CHART_ROWS });
@@ -111,6 +151,7 @@
 
   function render(board) {
     az.hold_value.scoreboard = board;
+    az.set_text('board_note', 1, score_note(board));
     az.set_text('board_ai', 1, board.ai.rounds
       ? interpolate(ngettext(
         'The AI got %(accuracy)s of %(rounds)s round right.',
@@ -131,19 +172,33 @@
       });
       return;
     }
+    var rows = 0;
     board.trainees.forEach(function (row, i) {
+      // Unranked trainees come last, under their own heading.
+      if (!row.ranked && (i === 0 || board.trainees[i - 1].ranked)) {
+        az.add_element('board_body', 1, { this_class: 'board_group', tag: 'tr' });
+        az.add_element('board_group', az.number_of('board_group'), {
+          this_class: 'board_group_title', tag: 'th', text: gettext('Not ranked yet'),
+          attributes: { colspan: COLUMNS.length, scope: 'colgroup' }
+        });
+      }
       var me = row.user_id === fp.config.user_id;
+      rows += 1;
       az.add_element('board_body', 1, {
         this_class: 'board_row', tag: 'tr',
-        attributes: { 'aria-current': me ? 'true' : false, 'data-username': row.username }
+        attributes: {
+          'aria-current': me ? 'true' : false, 'data-username': row.username,
+          'data-ranked': row.ranked ? 'true' : 'false'
+        }
       });
       COLUMNS.forEach(function (column) {
-        az.add_element('board_row', i + 1, {
+        var cell = az.add_element('board_row', rows, {
           this_class: 'board_cell',
           tag: column[0] === 'name' ? 'th' : 'td',
-          text: cell_text(column[0], row, i + 1),
+          text: cell_text(column[0], row),
           attributes: { 'data-column': column[0], scope: column[0] === 'name' ? 'row' : false }
         });
+        if (column[0] === 'levels' && levels_description(row.levels)) cell.title = levels_description(row.levels);
       });
     });
   }
@@ -239,6 +294,8 @@
       done: function (me) { if (mine === me_request) render_me(me); }
     }, 'board_status');
   }
+
+  fp.scoreboard = { levels_text: levels_text, levels_description: levels_description, score_note: score_note, cell_text: cell_text };
 
   az.add_wrapped_function({
     name: 'build_scoreboard',

@@ -1,13 +1,41 @@
 /*
  * training.js — the Training section: study a labelled flower (its species,
- * the species' photo or, offline, the drawing alone, its measurements and
- * the flower drawn to scale), then practise: guess first, then see the
- * answer, the AI's guess and your streak.
+ * the project's photo of the species when a manager uploaded one, its
+ * measurements and the flower drawn to scale), compare the three species
+ * (compare.js), then practise: guess first, then see the answer, the AI's
+ * guess, why, and your streak. Practice draws more of the species the
+ * trainee gets wrong; the server refuses it during a challenge.
  */
-(function () {
+(function (global) {
   'use strict';
 
   function animate() { return !fp.reduced_motion(); }
+
+  /* ---------------------------------------------------------------
+   * Pure logic (exported as fp.training for the node tests)
+   * ------------------------------------------------------------- */
+
+  // The practice draw's weights, heaviest first (ties in species order).
+  function weights_order(weights) {
+    return fp.SPECIES.filter(function (s) { return weights && weights[s] !== undefined; })
+      .map(function (s, i) { return { species: s, weight: Number(weights[s]), order: i }; })
+      .sort(function (a, b) { return b.weight - a.weight || a.order - b.order; });
+  }
+
+  // "Practice draws more of the species you get wrong: now Versicolor 5×, Virginica 3×, Setosa 1×."
+  function weights_sentence(practice) {
+    var order = weights_order(practice && practice.weights);
+    if (!order.length) return gettext('Practice draws more of the species you get wrong.');
+    var equal = order.every(function (w) { return w.weight === order[0].weight; });
+    if (equal) {
+      return gettext('Practice draws more of the species you get wrong; for now it draws every species equally.');
+    }
+    return interpolate(gettext('Practice draws more of the species you get wrong: now %(weights)s.'), {
+      weights: order.map(function (w) {
+        return interpolate(gettext('%(species)s %(weight)s×'), { species: fp.species_short(w.species), weight: w.weight }, true);
+      }).join(', ')
+    }, true);
+  }
 
   /* ---------------------------------------------------------------
    * Study a flower
@@ -41,12 +69,14 @@
       this_class: 'study_grid', number_of_rows: 1, number_of_columns: 2,
       column_widths: ['repeat(auto-fit, minmax(min(100%, 300px), 1fr))']
     });
-    // The picture pane: the species photo beside the drawing; when the photo
-    // cannot load (no internet) the drawing takes the pane on its own.
+    // The picture pane: the species photo (the project's own, when a manager
+    // uploaded one) beside the drawing; without one, the drawing alone.
     az.add_element('study_grid_cells', 1, { this_class: 'picture_pane', tag: 'div' });
     az.add_element('picture_pane', 1, { this_class: 'photo_figure', tag: 'figure' });
     az.add_element('photo_figure', 1, { this_class: 'photo_box', tag: 'div' });
-    az.add_text('photo_figure', 1, { this_class: 'photo_caption', tag: 'figcaption', text: gettext('Photo of the species') });
+    az.add_text('photo_figure', 1, { this_class: 'photo_caption', tag: 'figcaption', text: '' });
+    az.add_text('photo_figure', 1, { this_class: 'photo_attribution', tag: 'small', text: '' });
+    az.select('picture_pane', 1).classList.add('no_photo');
     fp.add_figure('picture_pane', 1, 'study_flower', gettext('This flower, drawn to scale'), function (el, d3) {
       fp.flower.draw_flower(el, d3, null, { placeholder: '' });
     });
@@ -55,13 +85,24 @@
     });
   }
 
-  function show_photo(url, species) {
+  // url: the project's photo of the species, or null (none uploaded): then
+  // no <img> at all, so nothing can show broken and no request leaves.
+  function show_photo(url, attribution, species) {
     var pane = az.select('picture_pane', 1);
     az.clear('photo_box', 1);
-    pane.classList.remove('photo_failed');
+    az.hold_value.study_photo = null;
+    pane.classList.remove('photo_failed', 'photo_loading');
+    pane.classList.toggle('no_photo', !url);
+    az.set_text('photo_attribution', 1, '');
+    if (!url) {
+      az.set_text('photo_caption', 1, '');
+      return;
+    }
     pane.classList.add('photo_loading');
     az.set_text('photo_caption', 1, interpolate(gettext('Photo of %(species)s'), { species: fp.species_name(species) }, true));
-    az.set_text('study_flower_caption', 1, gettext('This flower, drawn to scale'));
+    if (attribution) {
+      az.set_text('photo_attribution', 1, interpolate(gettext('Photo: %(attribution)s'), { attribution: attribution }, true));
+    }
     var image = az.add_image('photo_box', 1, {
       this_class: 'study_photo',
       image_path: url,
@@ -73,7 +114,6 @@
         img.remove();
         pane.classList.remove('photo_loading');
         pane.classList.add('photo_failed');
-        az.set_text('study_flower_caption', 1, gettext('No photo available offline: this drawing of the flower, to scale, stands in for it.'));
       }
     });
     az.hold_value.study_photo = image;
@@ -92,9 +132,9 @@
         fp.status('study_status', '', 'ok');
         az.set_text('study_name', 1, fp.species_name(flower.name));
         az.select('study_name', 1).dataset.species = flower.name;
-        fp.flower.draw_flower(az.select('study_flower', 1), window.d3, flower.data.values, { animate: animate() });
-        fp.charts.measurement_bars(az.select('study_chart', 1), window.d3, flower.data.values, { animate: animate() });
-        show_photo(flower.url, flower.name);
+        fp.flower.draw_flower(az.select('study_flower', 1), global.d3, flower.data.values, { animate: animate() });
+        fp.charts.measurement_bars(az.select('study_chart', 1), global.d3, flower.data.values, { animate: animate() });
+        show_photo(flower.url || null, flower.photo_attribution || null, flower.name);
       }
     }, 'study_status').then(function () {
       az.set_disabled('show_iris', 1, false);
@@ -111,7 +151,10 @@
     az.add_text('practice_card', 1, { this_class: 'practice_title', tag: 'h3', text: gettext('Practice') });
     az.add_text('practice_card', 1, {
       this_class: 'practice_intro', tag: 'p',
-      text: gettext('A flower without its name: guess the species, then see the answer and what the AI said.')
+      text: gettext('A flower without its name: guess the species, then see the answer, what the AI said and why.')
+    });
+    az.add_text('practice_card', 1, {
+      this_class: 'practice_weights', tag: 'p', text: weights_sentence(null)
     });
     az.add_element('practice_card', 1, { this_class: 'practice_controls', tag: 'div' });
     az.add_button('practice_controls', 1, { this_class: 'practice_new', text: gettext('New practice flower') });
@@ -122,6 +165,17 @@
     az.add_text('practice_card', 1, {
       this_class: 'practice_status', tag: 'p', attributes: { 'aria-live': 'polite' }
     });
+    // During a challenge the server refuses practice: its message, and a way there.
+    az.add_element('practice_card', 1, {
+      this_class: 'practice_blocked', tag: 'div', attributes: { role: 'alert' }
+    });
+    az.add_text('practice_blocked', 1, { this_class: 'practice_blocked_text', tag: 'p', text: '' });
+    az.add_button('practice_blocked', 1, { this_class: 'practice_to_challenge', text: gettext('Go to the challenge') });
+    az.add_event('practice_to_challenge', 1, {
+      type: 'click',
+      function: function () { az.scroll_to('challenge_section', 1, { focus: true }); }
+    });
+    az.hide('practice_blocked', 1);
 
     az.add_layout('practice_card', 1, {
       this_class: 'practice_grid', number_of_rows: 1, number_of_columns: 2,
@@ -140,6 +194,21 @@
     });
     az.add_text('practice_result', 1, { this_class: 'practice_verdict', tag: 'p', text: gettext('Your result will appear here.') });
     az.add_text('practice_result', 1, { this_class: 'practice_ai', tag: 'p', text: '' });
+    // The same "why" as the challenge's reveal, shown from the first answer on.
+    az.add_element('practice_card', 1, { this_class: 'practice_why', tag: 'div' });
+    fp.add_why('practice_why', 1, 'practice');
+    az.hide('practice_why', 1);
+  }
+
+  // True when the server refused because a challenge is open: its message is
+  // shown with a button to the challenge, instead of as an error.
+  function refused_for_challenge(error) {
+    if (error.code !== 'challenge_in_progress') return false;
+    fp.status('practice_status', '', 'ok');
+    az.set_text('practice_blocked_text', 1, error.message);
+    az.show('practice_blocked', 1);
+    az.select('practice_to_challenge', 1).focus();
+    return true;
   }
 
   function new_practice() {
@@ -151,15 +220,19 @@
       url: fp.API + 'practice/', method: 'POST',
       done: function (attempt) {
         az.hold_value.practice = attempt;
+        az.hide('practice_blocked', 1);
         fp.status('practice_status', gettext('Which species is it?'), 'ok');
         az.select('practice_result', 1).dataset.outcome = '';
         az.set_text('practice_verdict', 1, gettext('Your result will appear here.'));
         az.set_text('practice_ai', 1, '');
-        fp.flower.draw_flower(az.select('practice_flower', 1), window.d3, attempt.data.values, { animate: animate() });
-        fp.charts.measurement_bars(az.select('practice_chart', 1), window.d3, attempt.data.values, { animate: animate() });
+        az.select('practice_why', 1).dataset.state = 'waiting';
+        fp.show_why('practice', null, null);
+        fp.flower.draw_flower(az.select('practice_flower', 1), global.d3, attempt.data.values, { animate: animate() });
+        fp.charts.measurement_bars(az.select('practice_chart', 1), global.d3, attempt.data.values, { animate: animate() });
         fp.set_guess_buttons('practice_guess', true);
         az.select('practice_guess', 1).focus();
-      }
+      },
+      handle: refused_for_challenge
     }, 'practice_status').then(function () {
       az.set_disabled('practice_new', 1, false);
       az.select('practice_grid', 1).classList.remove('is_loading');
@@ -172,27 +245,46 @@
     az.hold_value.practice = null;
     fp.set_guess_buttons('practice_guess', false);
     fp.status('practice_status', gettext('Checking…'), 'loading');
-    fp.api({
-      url: fp.API + 'practice/' + attempt.id + '/answer/', method: 'POST',
-      parameters: { guess: species },
-      done: function (result) {
-        fp.status('practice_status', '', 'ok');
-        fp.set_guess_buttons('practice_guess', false, result.guess, result.correct_species);
-        az.select('practice_result', 1).dataset.outcome = result.correct ? 'right' : 'wrong';
-        az.set_text('practice_verdict', 1, fp.verdict_sentence(result));
-        az.set_text('practice_ai', 1, fp.ai_sentence(result));
-        az.set_text('practice_streak', 1, interpolate(gettext('Streak: %(n)s'), { n: result.streak }, true));
-        az.set_text('practice_new', 1, gettext('Next practice flower'));
-        // The guess buttons are now disabled: continue from the next step.
-        az.select('practice_new', 1).focus();
-      },
-      fail: function () {
-        // Let the trainee try the same flower again.
-        az.hold_value.practice = attempt;
-        fp.set_guess_buttons('practice_guess', true);
-      }
-    }, 'practice_status');
+    // The ranges are needed for "why"; fetched once per page.
+    fp.load_ranges('practice_status').then(function (ranges) {
+      return fp.api({
+        url: fp.API + 'practice/' + attempt.id + '/answer/', method: 'POST',
+        parameters: { guess: species },
+        done: function (result) {
+          fp.status('practice_status', '', 'ok');
+          fp.set_guess_buttons('practice_guess', false, result.guess, result.correct_species);
+          az.select('practice_result', 1).dataset.outcome = result.correct ? 'right' : 'wrong';
+          az.set_text('practice_verdict', 1, fp.verdict_sentence(result));
+          az.set_text('practice_ai', 1, fp.ai_sentence(result));
+          az.set_text('practice_streak', 1, interpolate(gettext('Streak: %(n)s'), { n: result.streak }, true));
+          az.set_text('practice_new', 1, gettext('Next practice flower'));
+          if (ranges) {
+            az.show('practice_why', 1);
+            az.select('practice_why', 1).dataset.state = 'revealed';
+            fp.show_why('practice', ranges, attempt.data.values);
+          }
+          // The guess buttons are now disabled: continue from the next step.
+          az.select('practice_new', 1).focus();
+          az.call_wrapped_function.refresh_progress();
+        },
+        handle: function (error) {
+          if (!refused_for_challenge(error)) return false;
+          az.hold_value.practice = attempt;
+          return true;
+        },
+        fail: function () {
+          // Let the trainee try the same flower again.
+          az.hold_value.practice = attempt;
+          fp.set_guess_buttons('practice_guess', true);
+        }
+      }, 'practice_status');
+    });
   }
+
+  fp.training = {
+    weights_order: weights_order,
+    weights_sentence: weights_sentence
+  };
 
   az.add_wrapped_function({
     name: 'build_training',
@@ -206,7 +298,24 @@
         text: gettext('An iris has three large sepals and three smaller petals. Their lengths and widths tell the species apart: study some flowers, then practise.')
       });
       build_study(section);
+      az.call_wrapped_function.build_compare(section);
       build_practice(section);
     }
   });
-})();
+
+  // From progress.js, each time the trainee's progress is loaded.
+  az.add_wrapped_function({
+    name: 'show_practice_weights',
+    function: function (practice) { az.set_text('practice_weights', 1, weights_sentence(practice)); }
+  });
+
+  // From challenge.js when a challenge ends: practice is open again.
+  az.add_wrapped_function({
+    name: 'challenge_over',
+    function: function () {
+      if (az.select('practice_blocked', 1).hidden) return;
+      az.hide('practice_blocked', 1);
+      fp.status('practice_status', gettext('The challenge is over: practice is open again.'), 'ok');
+    }
+  });
+})(window);

@@ -27,6 +27,7 @@ class PageWatch:
         self.expected: set[tuple[str, int]] = set()  # (path, status) allowed to be >= 400
         self.tolerate_aborts = False
         self.closed = False
+        self.outside: list[str] = []  # requests to another host, blocked: there must be none
         page.on("console", self._console)
         page.on("pageerror", lambda error: self._add(f"uncaught exception: {error}"))
         page.on("requestfailed", self._request_failed)
@@ -36,15 +37,19 @@ class PageWatch:
         if not self.closed:
             self.problems.append(problem)
 
+    def outside_request(self, url: str) -> None:
+        self.outside.append(url)
+        self._add(f"request to another host (blocked): {url}")
+
     def _console(self, message) -> None:
         if message.type != "error":
             return
         where = (message.location or {}).get("url", "")
         if message.text.startswith("Failed to load resource"):
-            # The blocked species photos: the offline path under test, not a fault.
+            # A blocked request to another host is already a problem of its own.
             if outside(where):
                 return
-            # Chromium also logs every response >= 400; the expected ones are no fault either.
+            # Chromium logs every response >= 400; the expected ones are no fault.
             status = re.search(r"status of (\d{3})", message.text)
             if status and (urlsplit(where).path, int(status.group(1))) in self.expected:
                 return
@@ -75,6 +80,7 @@ class PageWatch:
             self.tolerate_aborts = False
 
     def check(self) -> None:
+        assert not self.outside, f"{self.name}: requests to other hosts: {self.outside}"
         assert not self.problems, f"{self.name}: " + "; ".join(self.problems)
 
 

@@ -1,9 +1,9 @@
 """Real-browser tests: Debian's Chromium, driven by Playwright's sync API, against the live server.
 
-The browser reaches nothing but the live server: every other host is aborted, so the species
-photos (Wikimedia URLs) fail as they do offline and the drawn-flower fallback is exercised.
-A page fails its test on any console error, uncaught exception, failed same-origin request or
-unexpected same-origin response >= 400 (see browser.PageWatch).
+The browser reaches nothing but the live server: every other host is aborted, and counted. The
+page must make no such request at all (no CDN, species photos served by the app itself), so a
+test fails on the first one, as on any console error, uncaught exception, failed same-origin
+request or unexpected same-origin response >= 400 (see browser.PageWatch).
 """
 
 import os
@@ -70,13 +70,18 @@ def open_page(browser, base_url):
             reduced_motion="reduce",
             locale="en-US",
         )
-        context.route(
-            "**/*",
-            lambda route: route.abort() if outside(route.request.url) else route.continue_(),
-        )
         context.set_default_timeout(10_000)
         page = context.new_page()
         watch = PageWatch(page, name)
+
+        def block_outside(route):
+            if outside(route.request.url):
+                watch.outside_request(route.request.url)
+                route.abort()
+            else:
+                route.continue_()
+
+        context.route("**/*", block_outside)
         contexts.append(context)
         watches.append(watch)
         return page, watch

@@ -1,19 +1,18 @@
 """The trainee page in a real browser: study, practise, a challenge, the live scoreboard."""
 
 import re
+import struct
 import time
-from pathlib import Path
+import zlib
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
 from tests.frontend.browser import HOME, log_in, screenshot
+from tests.frontend.trainee import SPECIES_NAMES, options_loaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-SPECIES_NAMES = {"setosa": "Iris setosa", "versicolor": "Iris versicolor",
-                 "virginica": "Iris virginica"}
 
 
 @pytest.fixture
@@ -53,10 +52,11 @@ def study_a_flower(page):
     sepal_height = page.locator(".study_flower .flower_sepal").first.evaluate(height)
     petal_height = page.locator(".study_flower .flower_petal").first.evaluate(height)
     assert sepal_height / petal_height == pytest.approx(sepal_length / petal_length, rel=0.02)
-    # Offline, the species photo cannot load: the drawing stands in for it.
-    expect(page.locator(".picture_pane")).to_have_class(re.compile(r"\bphoto_failed\b"))
+    # No photo uploaded: the drawing alone, and no <img> that could show broken.
+    assert flower["url"] is None
+    expect(page.locator(".picture_pane")).to_have_class(re.compile(r"\bno_photo\b"))
     expect(page.locator(".study_photo")).to_have_count(0)
-    expect(page.locator(".study_flower_caption")).to_contain_text("offline")
+    expect(page.locator(".photo_figure")).to_be_hidden()
     return flower
 
 
@@ -80,12 +80,18 @@ def practise_once(page):
     expect(page.locator(".practice_guess.is_correct")).to_have_count(1)
     # The guess buttons are disabled now; focus moves on to the next step.
     expect(page.get_by_role("button", name="Next practice flower")).to_be_focused()
+    # Why, as in the challenge's reveal: the four measurements in each species' range.
+    expect(page.locator(".practice_ranges .strip_row")).to_have_count(4)
+    expect(page.locator(".practice_reason")).to_have_count(4)
     return result
 
 
 def play_challenge(page, rounds: int):
     page.get_by_role("button", name="Challenge", exact=True).click()
     expect(page.locator(".challenge_section")).to_be_focused()
+    options_loaded(page)
+    # The server's default opponent is chosen.
+    expect(page.locator(".level_choice:checked")).to_have_attribute("value", "apprentice")
     page.get_by_label("Number of rounds").fill(str(rounds))
     with page.expect_response(re.compile(r"/api/v1/challenges/$")) as started:
         page.get_by_role("button", name="Start challenge").click()
@@ -95,6 +101,7 @@ def play_challenge(page, rounds: int):
     for n in range(1, rounds + 1):
         expect(page.locator(".round_title")).to_have_text(f"Round {n} of {rounds}")
         expect(page.locator(".round_title")).to_be_focused()
+        expect(page.locator(".round_opponent")).to_have_text("Against the Apprentice")
         # Never the photo during a round: it would give the species away.
         expect(page.locator(".challenge_play img")).to_have_count(0)
         expect(page.locator(".round_flower .flower_petal")).to_have_count(3)
@@ -123,7 +130,7 @@ def play_challenge(page, rounds: int):
         # Why: the four measurements placed in each species' range.
         expect(page.locator(".round_ranges .strip_row")).to_have_count(4)
         expect(page.locator(".round_ranges .strip_marker")).to_have_count(5)  # + legend
-        expect(page.locator(".reveal_reason")).to_have_count(4)
+        expect(page.locator(".round_reason")).to_have_count(4)
         next_button = page.locator(".round_next")
         expect(next_button).to_be_focused()
         expect(next_button).to_have_text("See the result" if n == rounds else "Next round")
@@ -140,7 +147,9 @@ def test_a_trainee_studies_practises_plays_and_sees_the_live_scoreboard(open_pag
 
     banner = page.locator(".site-banner")
     expect(banner.locator(".banner_user")).to_have_text("Signed in as Alice")
-    expect(banner.locator(".nav_button")).to_have_text(["Training", "Challenge", "Scoreboard"])
+    expect(banner.locator(".nav_button")).to_have_text(
+        ["Training", "Challenge", "My progress", "Scoreboard"]
+    )
     screenshot(banner, "banner")
 
     # Training: study a flower, then practise once.
@@ -174,6 +183,7 @@ def test_a_trainee_studies_practises_plays_and_sees_the_live_scoreboard(open_pag
     expect(page.locator(".summary_score")).to_have_text(
         f"Final score over 3 rounds: you {last['score']['trainee']}, the AI {last['score']['ai']}."
     )
+    expect(page.locator(".summary_level")).to_have_text("You played against the Apprentice.")
     expect(page.locator(".summary_round")).to_have_count(3)
     expect(page.locator(".summary_title")).to_be_focused()
     screenshot(page.locator(".challenge_section"), "challenge-summary")
@@ -188,6 +198,17 @@ def test_a_trainee_studies_practises_plays_and_sees_the_live_scoreboard(open_pag
     expect(alice_row_for_bob.locator('[data-column="record"]')).to_have_text(
         {"win": "1 · 0 · 0", "draw": "0 · 1 · 0", "loss": "0 · 0 · 1"}[last["outcome"]]
     )
+    expect(alice_row_for_bob.locator('[data-column="levels"]')).to_have_text(
+        f"Apprentice {int(last['outcome'] == 'win')}/1"
+    )
+    # 3 rounds are too few to be ranked: no rank, and the reason where the score would be.
+    expect(alice_row_for_bob).to_have_attribute("data-ranked", "false")
+    expect(alice_row_for_bob.locator('[data-column="rank"]')).to_have_text("—")
+    expect(alice_row_for_bob.locator('[data-column="score"]')).to_have_text(
+        "7 more challenge rounds to be ranked"
+    )
+    expect(bob_page.locator(".board_group")).to_have_text("Not ranked yet")
+    expect(bob_page.locator(".board_note")).to_contain_text("At least 10 rounds to be ranked.")
     expect(bob_page.locator(".board_chart .board_bar_row")).to_have_count(1)
     screenshot(bob_page.locator(".scoreboard_section"), "scoreboard-seen-by-another-trainee")
 
@@ -196,6 +217,7 @@ def test_a_trainee_studies_practises_plays_and_sees_the_live_scoreboard(open_pag
     expect(my_row).to_have_attribute("data-username", "alice")
     expect(my_row.locator('[data-column="name"]')).to_have_text("Alice (you)")
     expect(page.locator(".board_chart .board_me")).to_have_count(1)
+    expect(page.locator(".board_chart .chart_legend text")).to_contain_text(["You"])
     expect(page.locator(".board_you")).to_contain_text("right over 3 rounds")
     screenshot(page.locator(".scoreboard_section"), "scoreboard")
 
@@ -233,34 +255,56 @@ def test_the_page_fits_a_375px_phone(open_page, alice):
     no_horizontal_scroll()
     page.get_by_role("button", name="Show iris").click()
     expect(page.locator(".study_flower .flower_petal")).to_have_count(3)
-    expect(page.locator(".picture_pane")).to_have_class(re.compile(r"\bphoto_failed\b"))
+    expect(page.locator(".picture_pane")).to_have_class(re.compile(r"\bno_photo\b"))
+    expect(page.locator(".rule").first).to_be_visible()
+    expect(page.locator(".compare_row")).to_have_count(4)
     no_horizontal_scroll()
+    screenshot(page.locator(".compare_card"), "phone-375-compare")
+    practise_once(page)
+    no_horizontal_scroll()
+    options_loaded(page)
+    expect(page.locator(".level_choice")).to_have_count(3)
+    screenshot(page.locator(".challenge_setup"), "phone-375-level-picker")
     page.get_by_label("Number of rounds").fill("1")
     page.get_by_role("button", name="Start challenge").click()
     page.locator(".round_guess").first.click()
     expect(page.locator(".round_reveal")).to_have_attribute("data-state", "revealed")
     no_horizontal_scroll()
+    screenshot(page.locator(".challenge_play"), "phone-375-round")
     page.get_by_role("button", name="See the result").click()
     expect(page.locator(".challenge_summary")).to_be_visible()
     expect(page.locator('.board_row[data-username="alice"] [data-column="rounds"]')).to_have_text(
         "1", timeout=5_000
     )
     expect(page.locator(".board_you")).to_contain_text("right over 1 round")
+    # My progress, refreshed after the challenge: one point per line, the rank to come.
+    expect(page.locator(".progress_chart .progress_dots_you circle")).to_have_count(1)
+    expect(page.locator(".progress_rank")).to_have_text(
+        "Play 9 more challenge rounds to be ranked."
+    )
     no_horizontal_scroll()
+    screenshot(page.locator(".progress_section"), "phone-375-progress")
     screenshot(page, "phone-375", full_page=True)
     watch.check()
-
 
 
 def test_a_challenge_without_an_ai_model_shows_why_it_cannot_start(open_page, flowers):
     page, watch = open_page("no model")
     watch.expected.add(("/api/v1/challenges/", 503))
     log_in(page, UserFactory(username="carol"))
-    page.get_by_label("Number of rounds").fill("0")
-    page.get_by_role("button", name="Start challenge").click()
+    options_loaded(page)
     status = page.locator(".challenge_status")
+    expect(status).to_contain_text("The AI has no model yet")
+    # Every opponent is shown, none can be chosen.
+    expect(page.locator(".level_choice")).to_have_count(3)
+    expect(page.locator(".level_choice:enabled")).to_have_count(0)
+    expect(page.locator(".level_choice_field").first).to_contain_text("not trained yet")
+    # 30 test flowers: at most 30 rounds, from the server.
+    expect(page.get_by_label("Number of rounds")).to_have_attribute("max", "30")
+    page.get_by_label("Number of rounds").fill("31")
+    page.get_by_role("button", name="Start challenge").click()
     expect(status).to_have_attribute("role", "alert")
-    expect(status).to_contain_text("from 1 to 50")
+    expect(status).to_contain_text("from 1 to 30")
     expect(page.get_by_label("Number of rounds")).to_be_focused()
     expect(page.get_by_label("Number of rounds")).to_have_attribute("aria-invalid", "true")
 
@@ -275,23 +319,46 @@ def test_a_challenge_without_an_ai_model_shows_why_it_cannot_start(open_page, fl
     watch.check()
 
 
-def test_with_internet_the_species_photo_shows_beside_the_drawing(open_page, alice):
-    page, watch = open_page("online")
-    # Stand in for Wikimedia (the browser still reaches no other host).
-    photo = (Path(__file__).resolve().parents[2] / "static" / "img" / "logo.svg").read_bytes()
-    page.route(
-        re.compile(r"^https://upload\.wikimedia\.org/"),
-        lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=photo),
-    )
+def png(width: int = 24, height: int = 24) -> bytes:
+    """A valid PNG of one colour, built by hand (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    row = b"\x00" + b"\x7b\x5e\xa7" * width
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height))
+            + chunk(b"IEND", b""))
+
+
+def test_the_species_photo_is_the_projects_own_with_its_attribution(open_page, alice):
+    from ml.models import SpeciesPhoto
+
+    for species in SPECIES_NAMES:
+        SpeciesPhoto.objects.create(
+            species=species, image=png(), content_type="image/png",
+            attribution=f"{species} by A. Gardener, CC BY-SA 4.0",
+        )
+    page, watch = open_page("photo")
     log_in(page, alice)
-    page.get_by_role("button", name="Show iris").click()
+    with page.expect_response(re.compile(r"/api/v1/flowers/random/")) as answer:
+        page.get_by_role("button", name="Show iris").click()
+    flower = answer.value.json()
+    assert flower["url"].startswith("/flowers/photos/")
     image = page.locator(".study_photo")
     expect(image).to_be_visible()
     alt = re.compile(r"^A typical Iris \w+ \(not this very flower\)$")
     expect(image).to_have_attribute("alt", alt)
-    assert image.evaluate("i => i.complete && i.naturalWidth > 0")
+    expect(image).to_have_attribute("src", flower["url"])
+    page.wait_for_function("document.querySelector('.study_photo').complete")
+    assert image.evaluate("i => i.naturalWidth") == 24
+    expect(page.locator(".photo_attribution")).to_have_text(
+        f"Photo: {flower['name']} by A. Gardener, CC BY-SA 4.0"
+    )
     pane = page.locator(".picture_pane")
-    expect(pane).not_to_have_class(re.compile(r"photo_(failed|loading)"))
+    expect(pane).not_to_have_class(re.compile(r"photo_(failed|loading)|no_photo"))
     expect(page.locator(".study_flower .flower_petal")).to_have_count(3)
-    screenshot(page.locator(".study_card"), "training-online")
+    screenshot(page.locator(".study_card"), "training-photo")
+    assert not watch.outside
     watch.check()
