@@ -11,8 +11,7 @@ from challenges.selectors import practice_species_weights
 from challenges.services.common import ai_guesses, check_guess, snapshot
 from challenges.services.sessions import refuse_during_a_challenge
 from flower_power.errors import Conflict, NotFound, ServiceUnavailable
-from ml.models import ModelVersion
-from ml.selectors import flower_sample_random_train
+from ml.selectors import flower_sample_random_train, model_version_active
 from ml.serving import model_version_served
 from ml.teaching import species_photo
 
@@ -28,7 +27,7 @@ def practice_attempt_start(*, user) -> PracticeAttempt:
         raise ServiceUnavailable(_("There are no training flowers yet."), code="no_flowers")
     # The active row itself, not the per-process cache: the attempt records exactly the
     # version whose guess it stores.
-    version = ModelVersion.objects.filter(is_active=True).only("id", "number").first()
+    version = model_version_active()
     model = model_version_served(version.number) if version else None
     ai = {}
     if model is not None:

@@ -184,6 +184,30 @@
     return row + 1;
   }
 
+  // A legend of the three species' colours and one line mark (this flower, the average...).
+  function species_legend(svg, mark, x, max_x) {
+    var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,6)');
+    SPECIES.forEach(function (s) {
+      var g = legend.append('g').attr('class', mark.item_class);
+      g.append('rect').attr('class', 'species_fill_' + s).attr('width', 14).attr('height', 10).attr('rx', 2);
+      g.append('text').attr('x', 19).attr('y', 9).text(species_short(s));
+    });
+    var g = legend.append('g').attr('class', mark.item_class);
+    g.append('line').attr('class', mark.line_class).attr('x1', 6).attr('x2', 6).attr('y1', mark.y1).attr('y2', mark.y2);
+    g.append('text').attr('x', 14).attr('y', 9).text(mark.label);
+    layout_legend(legend, x, max_x);
+  }
+
+  // The grid lines and the cm axis under a chart of measurements.
+  function cm_axis(d3, svg, x, box, format) {
+    var at = 'translate(0,' + (box.height - box.bottom) + ')';
+    svg.append('g').attr('class', 'chart_grid').attr('transform', at)
+      .call(d3.axisBottom(x).ticks(8).tickSize(-(box.height - box.top - box.bottom)).tickFormat(''));
+    var axis = d3.axisBottom(x).ticks(8);
+    svg.append('g').attr('class', 'chart_axis').attr('transform', at)
+      .call(format ? axis.tickFormat(format) : axis);
+  }
+
   function transition(selection, duration) {
     return duration ? selection.transition().duration(duration) : selection;
   }
@@ -259,22 +283,9 @@
     var band = 9;
 
     if (made.fresh) {
-      var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,6)');
-      SPECIES.forEach(function (s) {
-        var g = legend.append('g');
-        g.append('rect').attr('class', 'species_fill_' + s).attr('width', 14).attr('height', 10).attr('rx', 2);
-        g.append('text').attr('x', 19).attr('y', 9).text(species_short(s));
-      });
-      var mark = legend.append('g');
-      mark.append('line').attr('class', 'strip_marker').attr('x1', 6).attr('x2', 6).attr('y1', -2).attr('y2', 12);
-      mark.append('text').attr('x', 14).attr('y', 9).text(gettext('this flower'));
-      layout_legend(legend, narrow ? 8 : left, W - 8);
-      svg.append('g').attr('class', 'chart_grid')
-        .attr('transform', 'translate(0,' + (H - bottom) + ')')
-        .call(d3.axisBottom(x).ticks(8).tickSize(-(H - top - bottom)).tickFormat(''));
-      svg.append('g').attr('class', 'chart_axis')
-        .attr('transform', 'translate(0,' + (H - bottom) + ')')
-        .call(d3.axisBottom(x).ticks(8));
+      species_legend(svg, { item_class: null, line_class: 'strip_marker', y1: -2, y2: 12, label: gettext('this flower') },
+        narrow ? 8 : left, W - 8);
+      cm_axis(d3, svg, x, { top: top, bottom: bottom, height: H });
       svg.append('g').attr('class', 'strip_rows');
     }
 
@@ -508,24 +519,11 @@
 
     if (made.fresh) {
       add_title_desc(svg, options.id || 'compare_chart');
-      var legend = svg.append('g').attr('class', 'chart_legend').attr('transform', 'translate(0,6)');
-      SPECIES.forEach(function (s) {
-        var g = legend.append('g').attr('class', 'legend_item');
-        g.append('rect').attr('class', 'species_fill_' + s).attr('width', 14).attr('height', 10).attr('rx', 2);
-        g.append('text').attr('x', 19).attr('y', 9).text(species_short(s));
+      species_legend(svg, { item_class: 'legend_item', line_class: 'compare_mean', y1: -1, y2: 11, label: gettext('average') },
+        narrow ? 8 : left, W - 8);
+      cm_axis(d3, svg, x, { top: top, bottom: bottom, height: H }, function (d) {
+        return d === AXIS_MAX_CM ? interpolate(gettext('%(value)s cm'), { value: d }) : String(d);
       });
-      var mean = legend.append('g').attr('class', 'legend_item');
-      mean.append('line').attr('class', 'compare_mean').attr('x1', 6).attr('x2', 6).attr('y1', -1).attr('y2', 11);
-      mean.append('text').attr('x', 14).attr('y', 9).text(gettext('average'));
-      layout_legend(legend, narrow ? 8 : left, W - 8);
-      svg.append('g').attr('class', 'chart_grid')
-        .attr('transform', 'translate(0,' + (H - bottom) + ')')
-        .call(d3.axisBottom(x).ticks(8).tickSize(-(H - top - bottom)).tickFormat(''));
-      svg.append('g').attr('class', 'chart_axis')
-        .attr('transform', 'translate(0,' + (H - bottom) + ')')
-        .call(d3.axisBottom(x).ticks(8).tickFormat(function (d) {
-          return d === AXIS_MAX_CM ? interpolate(gettext('%(value)s cm'), { value: d }) : String(d);
-        }));
       svg.append('g').attr('class', 'compare_rows');
       svg.append('text').attr('class', 'chart_placeholder')
         .attr('x', (left + W - right) / 2).attr('y', (top + H - bottom) / 2)

@@ -94,3 +94,9 @@ def open_page(browser, base_url):
     problems = [p for w in watches for p in w.problems]
     if problems:
         pytest.fail("browser problems: " + "; ".join(problems))
+
+
+@pytest.fixture
+def alice(trainee, active_version):
+    """Alice, a trainee, with a trained model and its levels to play against."""
+    return trainee

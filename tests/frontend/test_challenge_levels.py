@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import UserFactory
 from tests.frontend.browser import log_in, screenshot
 from tests.frontend.trainee import (
     a_wrong_answer,
@@ -19,11 +18,6 @@ from tests.frontend.trainee import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-@pytest.fixture
-def alice(active_version):
-    return UserFactory(username="alice", display_name="Alice")
 
 
 def test_a_trainee_who_practised_beats_the_apprentice_over_every_test_flower(open_page, alice):

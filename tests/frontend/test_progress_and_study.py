@@ -5,7 +5,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import UserFactory
 from tests.frontend.browser import log_in, screenshot
 from tests.frontend.trainee import (
     SPECIES,
@@ -21,11 +20,6 @@ from tests.frontend.trainee import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-@pytest.fixture
-def alice(active_version):
-    return UserFactory(username="alice", display_name="Alice")
 
 
 def test_my_progress_shows_the_chart_mastery_and_mix_ups_after_wrong_answers(open_page, alice):
