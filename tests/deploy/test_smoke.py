@@ -128,6 +128,12 @@ def test_the_composed_commands_serve_play_retrain_and_promote(production):
     )
     assert status == 200 and result["correct_species"] in ("setosa", "versicolor", "virginica")
     assert call(base, "GET", "/api/v1/scoreboard/", token=alice)[1]["trainees"][0]["rounds"] == 1
+    # The AI does not answer her during the challenge; giving up ends it.
+    status, refused = call(base, "POST", "/api/v1/predict/", {"instances": [[6.7, 3.3, 5.7, 2.5]]},
+                           token=alice)
+    assert status == 409 and refused["error"]["code"] == "challenge_in_progress", refused
+    status, _ = call(base, "POST", f"/api/v1/challenges/{session['id']}/give-up/", token=alice)
+    assert status == 200
 
     # A manager retrains; the worker trains it and the gate promotes it.
     status, queued = call(base, "POST", "/api/v1/models/", {}, token=manager)
