@@ -26,6 +26,14 @@ def _answers(client: JsonClient, rounds: int, deadline: float, out: dict) -> Non
     while time.perf_counter() < deadline:
         reply = client.request("POST", "/api/v1/challenges/", {"rounds": rounds})
         out["statuses"][f"start {reply.status}"] += 1
+        if reply.status == 409:
+            # One open challenge per trainee: the one an earlier phase left open is given up.
+            open_session = client.request("GET", "/api/v1/challenges/options/").json()[
+                "open_session"
+            ]
+            if open_session is not None:
+                client.request("POST", f"/api/v1/challenges/{open_session}/give-up/")
+            continue
         if reply.status != 201:
             time.sleep(0.05)
             continue

@@ -62,10 +62,10 @@ def seed_trainees(
         session_rows, round_rows = [], []
         for user in users:
             skill = rng.uniform(0.45, 0.95)
-            for _ in range(sessions):
+            for number in range(sessions):
                 session, its_rounds = _session(
                     user, version, samples, rounds, skill, now, rng, ChallengeSession,
-                    ChallengeRound,
+                    ChallengeRound, may_be_open=number == sessions - 1,
                 )
                 session_rows.append(session)
                 round_rows.append(its_rounds)
@@ -79,10 +79,13 @@ def seed_trainees(
     return len(session_rows), sum(len(r) for r in round_rows)
 
 
-def _session(user, version, samples, rounds, skill, now, rng, session_model, round_model):
+def _session(user, version, samples, rounds, skill, now, rng, session_model, round_model,
+             *, may_be_open: bool):
     started = now - timedelta(seconds=rng.uniform(60, HISTORY_DAYS * 86400))
     roll = rng.random()
     status = "finished" if roll < 0.92 else "abandoned" if roll < 0.97 else "active"
+    if status == "active" and not may_be_open:  # one open challenge per trainee
+        status = "abandoned"
     answered = rounds if status == "finished" else rng.randint(1, rounds - 1)
     moment = started
     its_rounds = []
@@ -109,7 +112,7 @@ def _session(user, version, samples, rounds, skill, now, rng, session_model, rou
         trainee_score=sum(r.correct for r in done),
         ai_score=sum(r.ai_guess == r.species for r in done),
         created_at=started, last_activity_at=moment,
-        finished_at=moment if status == "finished" else None,
+        finished_at=None if status == "active" else moment,
     )
     return session, its_rounds
 

@@ -77,7 +77,7 @@ def _longest_streaks(since, user_ids: list[int] | None = None) -> dict[int, int]
         return dict(cursor.fetchall())
 
 
-def _results(users, since) -> dict[int, dict]:
+def _results(users, since, *, one_user: int | None = None) -> dict[int, dict]:
     """Per user id: rounds, correct, AI correct, sessions and outcomes overall and per level."""
     r, s = "challenge_sessions__rounds__", "challenge_sessions__"
     answered = Q(**{f"{r}answered_at__isnull": False})
@@ -118,7 +118,8 @@ def _results(users, since) -> dict[int, dict]:
         for key in ("sessions", *OUTCOMES):
             user[key] += row[key]
             user["levels"][row["level"]][key] += row[key]
-    streaks = _longest_streaks(since, list(rows)) if rows else {}
+    # The whole board's streaks in one pass (no IN list); one trainee's alone for their stats.
+    streaks = _longest_streaks(since, None if one_user is None else [one_user])
     for row in rows.values():
         n = row["rounds"]
         row["accuracy"] = round(row["correct"] / n, 4) if n else None
@@ -182,7 +183,7 @@ def scoreboard(*, period: str = "all", store: str | None = None) -> dict:
 
 def trainee_stats(*, user) -> dict:
     """A trainee's own totals (counted as on the scoreboard) and which species they confuse."""
-    row = _results(get_user_model().objects.filter(id=user.id), None)[user.id]
+    row = _results(get_user_model().objects.filter(id=user.id), None, one_user=user.id)[user.id]
     practice = PracticeAttempt.objects.filter(user=user, answered_at__isnull=False).aggregate(
         practice=Count("id"), practice_correct=Count("id", filter=Q(correct=True))
     )
