@@ -55,7 +55,12 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2_000)
 accesslog = "-" if _bool("GUNICORN_ACCESS_LOG", False) else None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# X-Forwarded-Proto (and the like) is believed only from TRUSTED_PROXIES, the same list the
+# app reads (settings.py): default none, not gunicorn's own default of 127.0.0.1, since on a
+# shared host anything local could claim to be the TLS proxy.
+forwarded_allow_ips = ",".join(
+    entry.strip() for entry in os.environ.get("TRUSTED_PROXIES", "").split(",") if entry.strip()
+)
 
 # The web side imports no TensorFlow, so preloading would save little; and a model must
 # never be loaded in the master: each worker loads its LiteRT interpreter lazily on its

@@ -5,9 +5,14 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from flower_power.client_ip import parse_networks as _check_networks
 from flower_power.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,13 +42,26 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
+    "django_filters",
     "trainees",
     "ml",
     "challenges",
 ]
 
 MIDDLEWARE = [
+    # First: X-Forwarded-* headers from anyone but a TRUSTED_PROXIES peer are dropped before
+    # anything (SecurityMiddleware's SECURE_PROXY_SSL_HEADER) reads them.
+    "flower_power.client_ip.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy.
+    "csp.middleware.CSPMiddleware",
+    "flower_power.security_headers.PermissionsPolicyMiddleware",
+    # The API's shared HTTP behaviour (flower_power/api/middleware.py): JSON-only gzip (never
+    # HTML, BREACH), 413 for bodies over REQUEST_BODY_MAX_BYTES, 308 to the slashed path.
+    "flower_power.api.middleware.JsonGZipMiddleware",
+    "flower_power.api.middleware.RequestBodyLimitMiddleware",
+    "flower_power.api.middleware.ApiTrailingSlashMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -51,6 +69,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Per-address limit on POSTs to /accounts/login/ and /admin/login/ (a 429 page).
+    "trainees.middleware.LoginThrottleMiddleware",
+    # Unknown query parameters are a 400 naming them (the OpenAPI schema lists what is read).
+    "flower_power.api.middleware.KnownQueryParametersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a lockout flagged during the view into a response.
     "axes.middleware.AxesMiddleware",
@@ -167,6 +189,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The username repeated, reversed or recased ("load7load7load7") is refused.
+    {"NAME": "trainees.validators.UsernameDerivedPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -180,7 +204,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "trainees.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The same client address as throttles and logs (flower_power/client_ip.py, TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "flower_power.client_ip.client_ip"
+# A lockout lasts AXES_COOLOFF_TIME from the failure that caused it; failures while locked out
+# do not restart it (axes' default), or anyone at a shared shop IP could keep a colleague
+# locked out for ever by trying their username every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 # --- i18n: the product ships in English and Simplified Chinese.
@@ -196,8 +225,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # d3 from the npm registry (package.json), served as /static/vendor/d3/d3.min.js.
-    ("vendor/d3", BASE_DIR / "node_modules" / "d3" / "dist"),
+    # The d3 modules the page uses, from the npm registry (package.json), bundled by npm's
+    # "prepare" script at install time; served as /static/vendor/d3/d3.min.js.
+    ("vendor/d3", BASE_DIR / "node_modules" / ".build" / "d3"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -222,11 +252,50 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+# No inline script anywhere: every page's scripts are our static files. The one inline script
+# we serve, drf-spectacular's Swagger UI start-up, carries the request's nonce
+# (templates/drf_spectacular/swagger_ui.html). Inline *styles* stay allowed: the admin, Swagger
+# UI and D3 set style attributes, and a style cannot run code. data: images are the plots'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, CSP_UNSAFE_INLINE],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+# Browser features no page of ours uses are switched off for them and anything they embed.
+PERMISSIONS_POLICY = env_str(
+    "PERMISSIONS_POLICY",
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()",
+)
+# The proxies in front of the app (addresses or CIDR networks, comma-separated), e.g. a load
+# balancer's subnet. Default: none, so X-Forwarded-For/-Proto are ignored (and dropped by
+# flower_power.client_ip.ForwardedHeadersMiddleware) and the TCP peer is the client. With
+# proxies, the client is the rightmost X-Forwarded-For hop that is not one of them, and
+# X-Forwarded-Proto from them says whether the request came over TLS. gunicorn.conf.py reads
+# the same variable for forwarded_allow_ips.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+_check_networks(TRUSTED_PROXIES)
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if env_str("BEHIND_TLS_PROXY") is not None:
+    raise ImproperlyConfigured(
+        "BEHIND_TLS_PROXY was replaced by TRUSTED_PROXIES (the proxies' addresses or networks)."
+    )
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 
 # --- API
+# The largest request body accepted (bytes), chunked or not: larger is a 413 JSON error.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 2_621_440, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 REST_FRAMEWORK = {
     # Token first: an anonymous call then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -259,34 +328,72 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flower Power API",
-    "DESCRIPTION": "Iris training, challenges against the AI, scoreboard and predictions.",
-    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Iris training, challenges against the AI, scoreboard and predictions.\n\n"
+        "Authenticate with `Authorization: Token <key>` from `POST /api/v1/auth/token/`. "
+        "Paths under /api/ end with `/`; without it the answer is a 308 to the slashed path "
+        "(same method). Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`; "
+        "timestamps are UTC ISO 8601 with `Z`; JSON of 1 KiB or more is gzipped for clients "
+        "sending `Accept-Encoding: gzip`."
+    ),
+    # One version string: the project's (pyproject.toml, set by flower_power.api.schema), the
+    # one GET /v2 serves.
+    "VERSION": None,
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from validator.swagger.io: nothing leaves the site (and CSP forbids it).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "SpeciesEnum": "ml.dataset.SPECIES", "FeatureEnum": "ml.dataset.FEATURES",
         # AI levels appear as `level` and `default_level`: one enum, one name.
         "LevelEnum": "ml.models.Level.choices",
+        "V2DatatypeEnum": "ml.v2_schema.V2DatatypeEnum.choices",
+        "PlotKindEnum": "ml.plots.PLOT_KINDS",
+        # Two `status` fields and periods that are not Python names: named, not hashed.
+        "ChallengeStatusEnum": "challenges.serializers.CHALLENGE_STATUSES",
+        "ModelVersionStatusEnum": "ml.serializers.MODEL_VERSION_STATUSES",
+        "OutcomeEnum": "challenges.serializers.OUTCOMES",
+        "PeriodEnum": "challenges.serializers.PERIOD_CHOICES",
+        "GateCodeEnum": "ml.serializers.GATE_CODES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "flower_power.api.schema.complete_schema",
+        "flower_power.api.schema.name_operations",
     ],
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "client_ip": {"()": "flower_power.client_ip.ClientIpLogFilter"},
+        "quiet_client_errors": {"()": "flower_power.client_ip.QuietClientErrorsFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Request records name the client (TRUSTED_PROXIES decides who that is).
+        "request": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s client=%(client_ip)s"
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "request_console": {
+            "class": "logging.StreamHandler", "formatter": "request",
+            "filters": ["client_ip", "quiet_client_errors"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # A refused login is expected traffic, not news.
         "axes": {"level": "WARNING"},
+        # 4xx as one warning line (no traceback for a 403), with the client's address.
+        "django.request": {"handlers": ["request_console"], "propagate": False},
     },
 }
 
@@ -321,6 +428,11 @@ SCOREBOARD_MAX_STALENESS_SECONDS = env_float(
     "SCOREBOARD_MAX_STALENESS_SECONDS", 2.0, minimum=0, maximum=60
 )
 ML_QUEUED_EXPIRY_HOURS = env_int("ML_QUEUED_EXPIRY_HOURS", 6, minimum=1)
+# A training holds a lease that its task renews every third of it, whatever the training is
+# doing; a training whose lease ran out (its worker was killed or lost) is failed by the
+# reaper, which beat runs every ML_REAP_INTERVAL_SECONDS, and by any worker that starts.
+ML_TRAINING_LEASE_SECONDS = env_int("ML_TRAINING_LEASE_SECONDS", 30, minimum=6)
+ML_REAP_INTERVAL_SECONDS = env_int("ML_REAP_INTERVAL_SECONDS", 30, minimum=5)
 
 CELERY_BEAT_SCHEDULE = {
     "nightly-retrain": {
@@ -329,7 +441,10 @@ CELERY_BEAT_SCHEDULE = {
             hour=env_int("ML_NIGHTLY_RETRAIN_HOUR", 2, minimum=0, maximum=23), minute=0
         ),
     },
-    "reap-stale-trainings": {"task": "ml.tasks.model_versions_reap_task", "schedule": 300.0},
+    # Often, so a training whose worker died is failed within about a lease (see below).
+    "reap-stale-trainings": {
+        "task": "ml.tasks.model_versions_reap_task", "schedule": ML_REAP_INTERVAL_SECONDS,
+    },
     "abandon-stale-challenges": {
         "task": "challenges.tasks.challenge_sessions_abandon_task", "schedule": 300.0,
     },

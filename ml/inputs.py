@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from flower_power.errors import ApplicationError
 from ml.dataset import FEATURES
-from ml.models import MEASUREMENT_MAX_CM
+from ml.models import MEASUREMENT_MAX_CM, MEASUREMENT_MIN_CM
 
 
 def _invalid(message: str, field: str | None = None) -> ApplicationError:
@@ -22,17 +22,18 @@ def _invalid(message: str, field: str | None = None) -> ApplicationError:
 
 
 def measurement(value, field: str) -> float:
-    """A finite number in (0, 30] cm; booleans and strings are not numbers here."""
+    """A finite number in [0.01, 30] cm; booleans and strings are not numbers here."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _invalid(_("%(field)s must be a number, not %(value)r.") % {
             "field": field, "value": value}, field)
     number = float(value)
     if not math.isfinite(number):
         raise _invalid(_("%(field)s must be a finite number.") % {"field": field}, field)
-    if not 0 < number <= MEASUREMENT_MAX_CM:
+    if not MEASUREMENT_MIN_CM <= number <= MEASUREMENT_MAX_CM:
         raise _invalid(
-            _("%(field)s must be above 0 and at most %(max)g cm, not %(value)g.")
-            % {"field": field, "max": MEASUREMENT_MAX_CM, "value": number},
+            _("%(field)s must be at least %(min)g and at most %(max)g cm, not %(value)g.")
+            % {"field": field, "min": MEASUREMENT_MIN_CM, "max": MEASUREMENT_MAX_CM,
+               "value": number},
             field,
         )
     return number
@@ -80,7 +81,7 @@ def _valid_rows_fast(instances: list) -> np.ndarray | None:
             rows = np.array(instances, dtype=np.float64)
         except OverflowError:  # an integer too large for a float
             return None
-    if not ((rows > 0) & (rows <= MEASUREMENT_MAX_CM)).all():  # also False for NaN
+    if not ((rows >= MEASUREMENT_MIN_CM) & (rows <= MEASUREMENT_MAX_CM)).all():  # NaN: False
         return None
     return rows.astype(np.float32)
 
@@ -113,12 +114,18 @@ def predict_payload(payload) -> tuple[np.ndarray, bool]:
     return np.asarray([flower_object(payload)], dtype=np.float32), False
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits only: \d and float() also take Arabic-Indic, fullwidth and other Unicode digits.
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$", re.ASCII)
+
+
+def is_decimal_text(text) -> bool:
+    """Whether text is a plain decimal in ASCII digits (no 'nan', hex or Arabic-Indic)."""
+    return isinstance(text, str) and bool(_NUMBER.fullmatch(text.strip(" \t")))
 
 
 def number_from_text(text: str, field: str) -> float:
     """A decimal number from a query string; 'nan', 'inf', hex and the like are refused."""
-    if not isinstance(text, str) or not _NUMBER.match(text.strip()):
+    if not is_decimal_text(text):
         raise _invalid(_("%(field)s must be a number, not %(value)r.") % {
             "field": field, "value": text}, field)
     return measurement(float(text), field)

@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from ml.dataset import FEATURES, SPECIES
 
 MEASUREMENT_MAX_CM = 30.0
+# The smallest measurement accepted anywhere (0.1 mm, below any real sepal or petal): smaller
+# positive numbers such as 5e-324 are typos or probes, and become 0.0 in the model's float32.
+MEASUREMENT_MIN_CM = 0.01
 
 
 class Species(models.TextChoices):
@@ -71,8 +74,11 @@ def gate_reason(gate: dict, *, translate: bool = True) -> str:
 
 
 def validate_above_zero(value: float) -> None:
-    if not value > 0:
-        raise ValidationError(_("Must be above 0 cm."), code="min_value")
+    # Named for what migrations reference; checks the documented minimum, MEASUREMENT_MIN_CM.
+    if not value >= MEASUREMENT_MIN_CM:
+        raise ValidationError(
+            _("Must be at least %(min)s cm.") % {"min": MEASUREMENT_MIN_CM}, code="min_value"
+        )
 
 
 def _measurement(label):
@@ -124,7 +130,10 @@ class FlowerSample(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.species} ({self.split})"
+        # Shown in the admin (links, deletion pages): in the reader's language.
+        return _("#%(id)s %(species)s (%(split)s)") % {
+            "id": self.pk, "species": self.get_species_display(), "split": self.get_split_display(),
+        }
 
     @property
     def measurements(self) -> list[float]:
@@ -202,7 +211,11 @@ class ModelVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"v{self.number} ({self.status}{', active' if self.is_active else ''})"
+        # Shown in the admin (a session's model, deletion pages): in the reader's language.
+        values = {"n": self.number, "status": self.get_status_display()}
+        if self.is_active:
+            return _("v%(n)s (%(status)s, active)") % values
+        return _("v%(n)s (%(status)s)") % values
 
     @property
     def accuracy(self) -> float | None:
@@ -241,7 +254,9 @@ class OpponentModel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level} of v{self.version_id}"
+        return _("%(level)s of version id %(id)s") % {
+            "level": self.get_level_display(), "id": self.version_id,
+        }
 
 
 class SpeciesPhoto(models.Model):
@@ -273,4 +288,4 @@ class SpeciesPhoto(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"photo of {self.species}"
+        return _("photo of %(species)s") % {"species": self.get_species_display()}

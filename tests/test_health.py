@@ -50,12 +50,27 @@ def test_readyz_names_the_model_when_none_is_active(anon):
 
 
 def test_readyz_names_the_database_when_it_is_unreachable():
-    result = readyz_in_a_process_with(DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
+    result = readyz_in_a_process_with(
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/secret_db_name"
+    )
     status, body = result.stdout.split("\n", 1)
     assert status == "503", result.stderr
     body = json.loads(body)
-    assert body["checks"]["database"]["ok"] is False
+    assert body["checks"]["database"] == {"ok": False}
     assert body["error"]["message"].startswith("Not ready: database")
+
+
+def test_readyz_tells_an_anonymous_caller_no_database_internals_but_logs_them():
+    result = readyz_in_a_process_with(
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/secret_db_name"
+    )
+    status, body = result.stdout.split("\n", 1)
+    assert status == "503", result.stderr
+    for internal in ("127.0.0.1", "5432", "secret_db_name", "connection", "Error", "FATAL"):
+        assert internal not in body
+    # The operator still gets the reason, in the log.
+    assert "readiness check database failed" in result.stderr
+    assert "OperationalError" in result.stderr
 
 
 def test_readyz_names_the_cache_when_redis_is_unreachable():

@@ -105,3 +105,66 @@ def test_without_database_and_redis_urls_it_uses_sqlite_and_embedded_services(tm
         "django.core.cache.backends.filebased.FileBasedCache",
         "filesystem://",
     ]
+
+
+def settings_value(expression: str, **env) -> str:
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        f"print(repr({expression}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **PRODUCTION_ENV, **env},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
+def test_by_default_no_proxy_is_trusted_and_forwarded_proto_means_nothing():
+    assert settings_value("settings.TRUSTED_PROXIES") == "[]"
+    assert settings_value("getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)") == "None"
+
+
+def test_with_trusted_proxies_forwarded_proto_says_whether_tls_was_used():
+    env = {"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1"}
+    assert settings_value("settings.TRUSTED_PROXIES", **env) == "['10.0.0.0/8', '192.0.2.1']"
+    assert settings_value("settings.SECURE_PROXY_SSL_HEADER", **env) == (
+        "('HTTP_X_FORWARDED_PROTO', 'https')"
+    )
+
+
+@pytest.mark.parametrize("bad", ["10.0.0.1/8", "proxy.example", "*"])
+def test_a_bad_trusted_proxy_stops_the_process(bad):
+    result = run_manage("check", env={**PRODUCTION_ENV, "TRUSTED_PROXIES": bad})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
+
+
+def test_the_old_behind_tls_proxy_switch_is_refused_with_a_pointer():
+    result = run_manage("check", env={**PRODUCTION_ENV, "BEHIND_TLS_PROXY": "true"})
+    assert result.returncode != 0
+    assert "replaced by TRUSTED_PROXIES" in result.stderr
+
+
+def gunicorn_forwarded_allow_ips(**env) -> list[str]:
+    code = (
+        "from gunicorn.config import Config; c = Config();"
+        "exec(open('flower_power/gunicorn.conf.py').read(), ns := {});"
+        "c.set('forwarded_allow_ips', ns['forwarded_allow_ips']);"
+        "print(repr(c.forwarded_allow_ips))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("TRUSTED_PROXIES",)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return eval(result.stdout)  # noqa: S307 - our own repr of a list of strings
+
+
+def test_gunicorn_trusts_forwarded_headers_only_from_the_same_trusted_proxies():
+    assert gunicorn_forwarded_allow_ips() == []
+    assert gunicorn_forwarded_allow_ips(TRUSTED_PROXIES="10.0.0.0/8,192.0.2.1") == [
+        "10.0.0.0/8", "192.0.2.1",
+    ]

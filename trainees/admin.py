@@ -9,6 +9,11 @@ from trainees.models import User
 PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
 
 
+def manageable_by(actor, account) -> bool:
+    """Whether actor may change account: superusers anyone, managers trainees only."""
+    return actor.is_superuser or not (account.is_staff or account.is_superuser)
+
+
 @admin.register(User)
 class TraineeAdmin(UserAdmin):
     list_display = (
@@ -44,15 +49,36 @@ class TraineeAdmin(UserAdmin):
         return fields
 
     def has_change_permission(self, request, obj=None):
-        # A manager may not edit a superuser (reset their password, deactivate them...).
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        # A manager manages trainees only: another manager's or a superuser's account (their
+        # password, flags, groups, active state) is read-only to them, or one manager could
+        # take over another. Also guards UserAdmin's password view, which asks this.
+        if obj is not None and not manageable_by(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 
+    def _manageable(self, request, queryset):
+        """The selected accounts this user may change, and how many were left out."""
+        if request.user.is_superuser:
+            return queryset, 0
+        allowed = queryset.filter(is_staff=False, is_superuser=False)
+        return allowed, queryset.count() - allowed.count()
+
+    def _report_skipped(self, request, skipped: int) -> None:
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d staff account left unchanged: only a superuser can change it.",
+                    "%d staff accounts left unchanged: only a superuser can change them.",
+                    skipped,
+                ) % skipped,
+                messages.WARNING,
+            )
+
     @admin.action(description=_("Deactivate selected accounts"), permissions=["change"])
     def deactivate(self, request, queryset):
-        if not request.user.is_superuser:
-            queryset = queryset.filter(is_superuser=False)
+        queryset, skipped = self._manageable(request, queryset)
+        self._report_skipped(request, skipped)
         # Never lock yourself out by accident.
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
         self.message_user(
@@ -63,8 +89,8 @@ class TraineeAdmin(UserAdmin):
 
     @admin.action(description=_("Activate selected accounts"), permissions=["change"])
     def activate(self, request, queryset):
-        if not request.user.is_superuser:
-            queryset = queryset.filter(is_superuser=False)
+        queryset, skipped = self._manageable(request, queryset)
+        self._report_skipped(request, skipped)
         count = queryset.update(is_active=True)
         self.message_user(
             request,

@@ -6,6 +6,9 @@ and concurrent processes overwrite each other's updates. A counter per window is
 INCR whatever the rate. The price: a client can burst up to twice the rate across a window
 boundary, which is fine for abuse protection. Rates are read when asked (DRF binds them at
 import), so changed settings apply.
+
+Anonymous clients are counted per address from flower_power.client_ip, never from DRF's own
+get_ident, which believes any X-Forwarded-For a client sends (a rotating value escaped it).
 """
 
 import logging
@@ -13,6 +16,8 @@ import logging
 from django.core.cache import cache
 from rest_framework import throttling
 from rest_framework.settings import api_settings
+
+from flower_power.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +61,13 @@ class CounterRateThrottle(throttling.SimpleRateThrottle):
             return True
         window = int(self.timer() // self.duration)
         count = _count(f"{self.key}:{window}", self.duration)
-        return count is None or count <= self.num_requests
+        allowed = count is None or count <= self.num_requests
+        if not allowed and count == self.num_requests + 1:  # once per window, not per refusal
+            logger.warning("rate limit %s reached by %s", self.key, client_ip(request))
+        return allowed
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)
 
     def wait(self) -> float:
         return self.duration - self.timer() % self.duration
@@ -72,3 +83,14 @@ class UserRateThrottle(throttling.UserRateThrottle, CounterRateThrottle):
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, CounterRateThrottle):
     pass
+
+
+class LoginRateThrottle(CounterRateThrottle):
+    """Login attempts per client address, whoever they claim to be: the same "auth" budget
+    for the token endpoint, /accounts/login/ and /admin/login/ (one counter for all three, so
+    spreading a password spray over them gains nothing)."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -2,7 +2,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -22,11 +23,21 @@ from ml.flower_csv import (
     flower_csv_parse,
     flower_csv_response,
 )
+from ml.inputs import is_decimal_text
 from ml.models import FlowerSample
 from ml.services import (
     flower_sample_create,
     flower_sample_update,
 )
+
+
+class DecimalTextFloatField(forms.FloatField):
+    """A float in ASCII digits: Django's FloatField also takes Arabic-Indic or fullwidth ones."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not is_decimal_text(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class FlowerCsvImportForm(forms.Form):
@@ -35,10 +46,13 @@ class FlowerCsvImportForm(forms.Form):
 
 @admin.register(FlowerSample)
 class FlowerSampleAdmin(admin.ModelAdmin):
-    list_display = ("id", *FEATURES, "species", "split", "source", "added_by", "created_at")
+    # Fits 1280 px: the measurements and what they are; who added a sample and when are on
+    # its page (and "source" is a filter).
+    list_display = ("id", *FEATURES, "species", "split")
     list_filter = ("species", "split", "source")
     list_select_related = ("added_by",)
     actions = ("export_csv",)
+    formfield_overrides = {models.FloatField: {"form_class": DecimalTextFloatField}}
     readonly_fields = (
         "split", "source", "shipped_row_display", "added_by", "created_at", "updated_at",
     )

@@ -1,4 +1,6 @@
 import logging
+import os
+import socket
 from datetime import timedelta
 from functools import partial
 
@@ -109,17 +111,47 @@ def model_version_activate(*, number: int, by=None) -> ModelVersion:
     raise Conflict(_("Another activation is in progress; try again."), code="busy")
 
 
+def worker_name() -> str:
+    """Who claims a training: this host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def process_alive(worker: str) -> bool:
+    """Whether the process that claimed a training is still running (only knowable locally)."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def model_versions_reap() -> int:
-    """Fail trainings whose worker stopped reporting: they can never finish now."""
+    """Fail trainings whose worker is gone (lease run out, or its process dead on this host),
+    and queued ones nobody picked up: they can never finish now, and they block retraining."""
     now = timezone.now()
-    stale_training = now - timedelta(seconds=settings.ML_TRAINING_TIME_LIMIT + 60)
-    stale_queue = now - timedelta(hours=settings.ML_QUEUED_EXPIRY_HOURS)
+    lost = "The worker stopped renewing its lease (killed or lost); nothing was changed."
+    expired = now - timedelta(seconds=settings.ML_TRAINING_LEASE_SECONDS)
     reaped = ModelVersion.objects.filter(
-        status=ModelVersion.Status.TRAINING, heartbeat_at__lt=stale_training
-    ).update(
-        status=ModelVersion.Status.FAILED, finished_at=now,
-        error="The worker stopped reporting progress (killed or lost); nothing was changed.",
-    )
+        status=ModelVersion.Status.TRAINING, heartbeat_at__lt=expired
+    ).update(status=ModelVersion.Status.FAILED, finished_at=now, error=lost)
+    # At most one training at a time, so this loop is one row at most.
+    for version in ModelVersion.objects.filter(status=ModelVersion.Status.TRAINING):
+        if not process_alive(version.worker):
+            # Compare-and-set on the worker seen dead: a redelivery may have just retaken it.
+            reaped += ModelVersion.objects.filter(
+                id=version.id, status=ModelVersion.Status.TRAINING, worker=version.worker
+            ).update(
+                status=ModelVersion.Status.FAILED, finished_at=now,
+                error="The worker process died during training; nothing was changed.",
+            )
+    if reaped:
+        logger.warning("reaped %d training(s) whose worker is gone", reaped)
+    stale_queue = now - timedelta(hours=settings.ML_QUEUED_EXPIRY_HOURS)
     reaped += ModelVersion.objects.filter(
         status=ModelVersion.Status.QUEUED, created_at__lt=stale_queue
     ).update(

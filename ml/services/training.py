@@ -3,12 +3,13 @@
 import hashlib
 import logging
 import os
-import socket
+import threading
 import time
+from contextlib import contextmanager
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from ml.models import (
     Split,
     gate_reason,
 )
-from ml.services.registry import model_version_activate
+from ml.services.registry import model_version_activate, process_alive, worker_name
 from ml.training import ProgressCallback
 
 logger = logging.getLogger(__name__)
@@ -49,24 +50,6 @@ STAGE_NAMES = {
 }
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _process_alive(worker: str) -> bool:
-    """Whether the process that claimed a training is still running (only knowable locally)."""
-    host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _claim(version_id: int) -> bool:
     """Take the version for this process; True only for exactly one caller."""
     now = timezone.now()
@@ -85,9 +68,9 @@ def _claim(version_id: int) -> bool:
     if version is None or version.status != ModelVersion.Status.TRAINING:
         return False
     stale = version.heartbeat_at is None or (
-        (now - version.heartbeat_at).total_seconds() > settings.ML_TRAINING_TIME_LIMIT
+        (now - version.heartbeat_at).total_seconds() > settings.ML_TRAINING_LEASE_SECONDS
     )
-    if not stale and _process_alive(version.worker):
+    if not stale and process_alive(version.worker):
         return False
     if version.attempts >= MAX_ATTEMPTS:
         _fail(version_id, "The worker died during training, twice; nothing was changed.")
@@ -98,6 +81,36 @@ def _claim(version_id: int) -> bool:
             id=version_id, status=ModelVersion.Status.TRAINING, worker=version.worker
         ).update(**fields)
     )
+
+
+@contextmanager
+def _lease(version_id: int, worker: str):
+    """Renew the training's lease (heartbeat_at) every third of ML_TRAINING_LEASE_SECONDS
+    while the block runs, whatever it is doing (importing TensorFlow, a long epoch): a lease
+    that runs out then means the process is gone, and the reaper may fail the training."""
+    stop = threading.Event()
+    interval = settings.ML_TRAINING_LEASE_SECONDS / 3
+
+    def renew() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    ModelVersion.objects.filter(
+                        id=version_id, status=ModelVersion.Status.TRAINING, worker=worker
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # the database blinked: the next renewal may succeed
+                    logger.warning("could not renew the lease of version id=%s", version_id,
+                                   exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"lease-{version_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _fail(version_id: int, error: str) -> None:
@@ -161,6 +174,12 @@ def model_version_train(*, version_id: int) -> ModelVersion | None:
         logger.info("model version id=%s is not ours to train; skipping", version_id)
         return None
     version = ModelVersion.objects.get(id=version_id)
+    with _lease(version_id, version.worker):
+        return _train(version)
+
+
+def _train(version: ModelVersion) -> ModelVersion:
+    version_id = version.id
     started = time.monotonic()
     last_beat = [0.0]
 

@@ -10,6 +10,15 @@ from tests.factories import PASSWORD
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "frontend"
 LOCAL_HOST = "127.0.0.1"
 HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
+# Every page reports what its Content-Security-Policy blocked, in words a test can match
+# (Chromium's own console message for a violation is also caught, but not for every kind).
+CSP_VIOLATION = "CSP violation:"
+CSP_LISTENER = (
+    "document.addEventListener('securitypolicyviolation', function (event) {"
+    " window.__fpCspViolation(event.violatedDirective + ' blocked ' +"
+    " (event.blockedURI || 'inline') + ' at ' + event.sourceFile + ':' + event.lineNumber);"
+    " });"
+)
 
 
 def outside(url: str) -> bool:
@@ -32,6 +41,8 @@ class PageWatch:
         page.on("pageerror", lambda error: self._add(f"uncaught exception: {error}"))
         page.on("requestfailed", self._request_failed)
         page.on("response", self._response)
+        page.expose_function("__fpCspViolation", lambda text: self._add(f"{CSP_VIOLATION} {text}"))
+        page.add_init_script(CSP_LISTENER)
 
     def _add(self, problem: str) -> None:
         if not self.closed:

@@ -144,6 +144,20 @@ def test_the_sample_form_refuses_an_out_of_range_measurement(manager_client):
     assert not FlowerSample.objects.exists()
 
 
+@pytest.mark.parametrize("value", ["\u0661", "\uff15", "nan", "0x1p1", "5e-324"])
+def test_the_sample_form_refuses_numbers_that_are_not_plain_ascii_decimals(
+    manager_client, value
+):
+    response = manager_client.post(
+        reverse("admin:ml_flowersample_add"),
+        {"sepal_length": value, "sepal_width": 3.4, "petal_length": 1.5, "petal_width": 0.2,
+         "species": "setosa"},
+    )
+
+    assert response.status_code == 200
+    assert not FlowerSample.objects.exists()
+
+
 # CSV import
 
 
@@ -189,8 +203,8 @@ def test_a_csv_import_with_a_bad_row_stores_nothing_and_names_the_row(manager_cl
     assert "Nothing was imported" in page
     assert "Line 2:" not in page
     assert "Line 3: sepal_width must be a number, not &#x27;abc&#x27;." in page
-    assert "Line 4: petal_length must be above 0 and at most 30 cm, not 31." in page
-    assert "Line 5: petal_width must be above 0" in page
+    assert "Line 4: petal_length must be at least 0.01 and at most 30 cm, not 31." in page
+    assert "Line 5: petal_width must be at least 0.01" in page
     assert "Line 6: Unknown species &#x27;rose&#x27;" in page
     assert "Line 7: Expected 5 values, found 3." in page
 
@@ -287,7 +301,10 @@ def test_a_version_page_shows_its_metrics_and_embeds_the_plots(manager_client, a
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count('src="data:image/png;base64,iVBORw0KGgo') == 3
+    # Inline SVG, labels as text: drawn by the browser's fonts in any language.
+    assert page.count('<svg role="img" aria-label="Model v1: ') == 3
+    assert ">Iris virginica</text>" in page
+    assert "<image" not in page
     assert 'id="confusion-matrix"' in page
     assert "precision" in page
     assert "120 for training, 30 for testing" in page
@@ -303,7 +320,7 @@ def test_a_queued_version_page_has_no_plots(manager_client, manager):
 
     page = manager_client.get(version_detail(version)).content.decode()
 
-    assert "data:image/png" not in page
+    assert "<svg role=\"img\"" not in page
 
 
 def test_versions_cannot_be_added_or_deleted_in_the_admin(manager_client, active_version):

@@ -42,7 +42,8 @@ def test_the_legacy_route_parses_the_guess_string_strictly(trainee_api, active_v
     body = trainee_api.get("/predict_flower?guess_string=[6.7,3.3,5.7,2.5]").json()
     assert body["species"] == "virginica" and body["model_version"] == 1
     for evil in ("__import__('os').system('id')", "[1,2,3]", "[1,2,3,4,5]", "[nan,1,1,1]",
-                 "[1e999,1,1,1]", "", "[0x10,1,1,1]"):
+                 "[1e999,1,1,1]", "", "[0x10,1,1,1]", "[\u0661,1,1,1]", "[5e-324,1,1,1]",
+                 "[\u0666.7,3.3,5.7,2.5]"):
         response = trainee_api.get("/predict_flower", {"guess_string": evil})
         assert response.status_code == 400, evil
         assert response.json()["error"]["fields"]
@@ -67,6 +68,9 @@ BAD_BODIES = {
     "negative": '{"sepal_length": -1, "sepal_width": 1, "petal_length": 1, "petal_width": 1}',
     "zero": '{"sepal_length": 0, "sepal_width": 1, "petal_length": 1, "petal_width": 1}',
     "too-big": '{"sepal_length": 30.5, "sepal_width": 1, "petal_length": 1, "petal_width": 1}',
+    "denormal": '{"sepal_length": 5e-324, "sepal_width": 1, "petal_length": 1, "petal_width": 1}',
+    "tiny": '{"sepal_length": 0.009, "sepal_width": 1, "petal_length": 1, "petal_width": 1}',
+    "denormal-in-batch": '{"instances": [[5e-324, 1, 1, 1]]}',
     "huge": '{"sepal_length": 1e308, "sepal_width": 1, "petal_length": 1, "petal_width": 1}',
     "missing": '{"sepal_length": 1, "sepal_width": 1, "petal_length": 1}',
     "extra": '{"sepal_length": 1, "sepal_width": 1, "petal_length": 1, "petal_width": 1, "x": 1}',
@@ -94,6 +98,15 @@ def test_invalid_input_is_a_400_json_error_naming_the_problem(trainee_api, activ
     assert error["message"]
 
 
+def test_the_smallest_accepted_measurement_is_0_01_cm(trainee_api, active_version):
+    flower = {"sepal_length": 0.01, "sepal_width": 1, "petal_length": 1, "petal_width": 1}
+    assert trainee_api.post("/api/v1/predict/", flower).status_code == 200
+    assert trainee_api.post("/api/v1/predict/", {"instances": [[0.01, 1, 1, 1]]}).status_code == 200
+    response = trainee_api.post("/api/v1/predict/", {**flower, "sepal_length": 0.0099})
+    assert response.status_code == 400
+    assert "at least 0.01" in response.json()["error"]["message"]
+
+
 def test_too_many_rows_are_refused(trainee_api, active_version, settings):
     settings.ML_PREDICT_MAX_ROWS = 5
     response = trainee_api.post("/api/v1/predict/", {"instances": [[1, 2, 3, 1]] * 6})
@@ -109,7 +122,13 @@ def test_too_many_rows_are_refused(trainee_api, active_version, settings):
         {**VIRGINICA, "sepal_length": "inf"},
         {**VIRGINICA, "sepal_length": "abc"},
         {**VIRGINICA, "sepal_length": "-2"},
+        {**VIRGINICA, "sepal_length": "5e-324"},
+        {**VIRGINICA, "sepal_length": "\u0661"},  # Arabic-Indic one
+        {**VIRGINICA, "sepal_length": "\uff15.1"},  # fullwidth five
+        {**VIRGINICA, "sepal_length": "1_0"},
     ],
+    ids=["missing", "nan", "inf", "abc", "negative", "denormal", "arabic-indic", "fullwidth",
+         "underscore"],
 )
 def test_bad_query_parameters_are_400(trainee_api, active_version, query):
     assert trainee_api.get("/api/v1/predict/", query).status_code == 400

@@ -129,3 +129,43 @@ def test_a_training_whose_process_dies_changes_nothing_and_the_next_one_succeeds
 
     next_number = manager_api.post("/api/v1/models/", {}).json()["version"]["number"]
     assert wait_for(next_number, {"ready", "rejected", "failed"}, worker).status == "ready"
+
+
+def test_a_killed_worker_parent_and_child_blocks_no_retrain_once_a_worker_starts(
+    manager_api, trainee_api, active, worker, tmp_path
+):
+    number = manager_api.post("/api/v1/models/", {"epochs": 5000}).json()["version"]["number"]
+    deadline = time.monotonic() + 120
+    version = ModelVersion.objects.get(number=number)
+    while time.monotonic() < deadline and not (
+        version.status == "training" and version.progress > 0
+    ):
+        time.sleep(0.2)
+        version = ModelVersion.objects.get(number=number)
+    assert version.status == "training", worker.output()[-3000:]
+    # The whole worker goes: its main process and the pool process that trains.
+    child = int(version.worker.rsplit(":", 1)[1])
+    os.kill(worker.process.pid, signal.SIGKILL)
+    os.kill(child, signal.SIGKILL)
+    worker.process.wait()
+    killed_at = time.monotonic()
+    assert ModelVersion.objects.get(number=number).status == "training"
+    assert manager_api.post("/api/v1/models/", {}).status_code == 409
+
+    replacement = Worker(tmp_path / "replacement.log").start()
+    try:
+        response = manager_api.post("/api/v1/models/", {})
+        assert response.status_code == 202, response.content
+        killed = ModelVersion.objects.get(number=number)
+        assert killed.status == "failed" and "died" in killed.error
+        retrained = wait_for(
+            response.json()["version"]["number"], {"ready", "rejected", "failed"}, replacement,
+            timeout=90,
+        )
+        assert retrained.status == "ready", retrained.error
+        assert time.monotonic() - killed_at < 90
+        assert trainee_api.post("/api/v1/predict/", FLOWER).json()["model_version"] == (
+            retrained.number
+        )
+    finally:
+        replacement.stop()

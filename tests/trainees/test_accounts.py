@@ -20,6 +20,21 @@ def test_weak_passwords_are_refused(weak):
         validate_password(weak, user)
 
 
+@pytest.mark.parametrize(
+    "derived",
+    ["load7load7load7", "Load7Load7Load7", "7daol7daol7daol", "LOAD7-load7-7daol", "load7load7!!"],
+    ids=["repeated", "recased", "reversed", "mixed", "repeated-plus-two"],
+)
+def test_passwords_derived_from_the_username_are_refused(derived):
+    with pytest.raises(ValidationError) as refused:
+        validate_password(derived, User(username="load7"))
+    assert "password_from_username" in [error.code for error in refused.value.error_list]
+
+
+def test_a_passphrase_that_merely_contains_the_username_is_accepted():
+    validate_password("load7 waters the tulips on mondays", User(username="load7"))
+
+
 def test_a_64_character_passphrase_is_accepted():
     passphrase = "tulips and irises bloom in the shop window every single spring!!"
     assert len(passphrase) == 64

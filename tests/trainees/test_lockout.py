@@ -83,3 +83,25 @@ def test_the_admin_login_refuses_a_locked_manager_without_a_500(client, manager,
         "/admin/login/", {"username": "mina", "password": password}, REMOTE_ADDR=SHOP_IP
     )
     assert response.status_code == 429
+
+
+def test_failures_while_locked_out_do_not_extend_the_cool_off(anon, trainee, password):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    fail_times(anon, TOKEN_URL, "alice", settings.AXES_FAILURE_LIMIT)
+    locked_at = AccessAttempt.objects.get(username="alice").attempt_time
+    # A colleague at the same shop keeps trying alice's name while she is locked out.
+    fail_times(anon, TOKEN_URL, "alice", 10)
+    attempt = AccessAttempt.objects.get(username="alice")
+    assert attempt.attempt_time == locked_at
+    assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
+    # Once the cool-off has passed since the lockout, alice gets in.
+    AccessAttempt.objects.filter(pk=attempt.pk).update(
+        attempt_time=locked_at - settings.AXES_COOLOFF_TIME - timedelta(seconds=1)
+    )
+    response = anon.post(
+        TOKEN_URL, {"username": "alice", "password": password}, REMOTE_ADDR=SHOP_IP
+    )
+    assert response.status_code == 200
