@@ -1,10 +1,17 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from challenges.models import ChallengeSession
 from challenges.selectors import PERIODS
 from challenges.services import DEFAULT_LEVEL, DEFAULT_ROUNDS, MAX_ROUNDS
+from flower_power.api.fields import StrictIntegerField
 from ml.dataset import FEATURES, SPECIES
 from ml.models import Level
+from ml.serializers import FlowerDataSerializer, documented_json
+
+OUTCOMES = ["win", "draw", "loss"]
+PERIOD_CHOICES = list(PERIODS)
+CHALLENGE_STATUSES = ChallengeSession.Status.choices
 
 
 class GuessInputSerializer(serializers.Serializer):
@@ -14,7 +21,7 @@ class GuessInputSerializer(serializers.Serializer):
 
 
 class ChallengeStartInputSerializer(serializers.Serializer):
-    rounds = serializers.IntegerField(
+    rounds = StrictIntegerField(
         min_value=1, max_value=MAX_ROUNDS, default=DEFAULT_ROUNDS,
         help_text=_("At most the options' max_rounds (the number of test flowers)."),
     )
@@ -22,11 +29,6 @@ class ChallengeStartInputSerializer(serializers.Serializer):
         choices=Level.choices, default=DEFAULT_LEVEL,
         help_text=_("The AI opponent; see GET /api/v1/challenges/options/."),
     )
-
-
-class FlowerDataSerializer(serializers.Serializer):
-    keys = serializers.ListField(child=serializers.CharField())
-    values = serializers.ListField(child=serializers.FloatField())
 
 
 def flower_data(snapshot) -> dict:
@@ -62,14 +64,18 @@ class AnswerOutputSerializer(serializers.Serializer):
     rounds = serializers.IntegerField()
     level = serializers.ChoiceField(choices=Level.choices)
     finished = serializers.BooleanField()
-    outcome = serializers.CharField(allow_null=True)
+    outcome = serializers.ChoiceField(
+        choices=OUTCOMES, allow_null=True, help_text=_("Once finished: against the AI.")
+    )
 
 
 class PracticeAnswerOutputSerializer(serializers.Serializer):
     correct_species = serializers.ChoiceField(choices=SPECIES)
     guess = serializers.ChoiceField(choices=SPECIES)
     correct = serializers.BooleanField()
-    ai_guess = serializers.CharField(allow_null=True)
+    ai_guess = serializers.ChoiceField(
+        choices=SPECIES, allow_null=True, help_text=_("Null when no model was active.")
+    )
     ai_confidence = serializers.FloatField(allow_null=True)
     ai_correct = serializers.BooleanField(allow_null=True)
     streak = serializers.IntegerField()
@@ -79,13 +85,25 @@ class PracticeAnswerOutputSerializer(serializers.Serializer):
     photo_attribution = serializers.CharField(allow_null=True)
 
 
+class RoundResultSerializer(serializers.Serializer):
+    """An answered round: your guess, the species, and the AI's guess."""
+
+    guess = serializers.ChoiceField(choices=SPECIES)
+    correct_species = serializers.ChoiceField(choices=SPECIES)
+    correct = serializers.BooleanField()
+    ai_guess = serializers.ChoiceField(choices=SPECIES)
+    ai_confidence = serializers.FloatField()
+    ai_correct = serializers.BooleanField()
+    time_taken_ms = serializers.IntegerField(allow_null=True)
+
+
 class RoundSerializer(serializers.Serializer):
-    """A round; its result fields appear only once it has been answered."""
+    """A round; `result` appears only once it has been answered."""
 
     index = serializers.IntegerField()
     data = FlowerDataSerializer()
     answered = serializers.BooleanField()
-    result = serializers.DictField(required=False, help_text=_("Only for answered rounds."))
+    result = RoundResultSerializer(required=False, help_text=_("Only for answered rounds."))
 
     def to_representation(self, round_):
         body = {"index": round_.index, "data": flower_data(round_),
@@ -105,11 +123,14 @@ class RoundSerializer(serializers.Serializer):
 
 class SessionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=ChallengeSession.Status.choices)
     rounds_count = serializers.IntegerField()
     answered_count = serializers.IntegerField()
     score = ScoreSerializer()
-    outcome = serializers.CharField(allow_null=True)
+    outcome = serializers.ChoiceField(
+        choices=OUTCOMES, allow_null=True,
+        help_text=_("Against the AI, once over (giving up is a loss); null while active."),
+    )
     model_version = serializers.IntegerField()
     level = serializers.ChoiceField(choices=Level.choices)
     level_name = serializers.CharField()
@@ -143,12 +164,13 @@ class SessionDetailSerializer(SessionSerializer):
 
 
 class ScoreboardQuerySerializer(serializers.Serializer):
-    period = serializers.ChoiceField(choices=list(PERIODS), default="all")
+    period = serializers.ChoiceField(choices=PERIOD_CHOICES, default="all")
     store = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
 class TraineeResultsSerializer(serializers.Serializer):
-    """A trainee's results against the AI: a scoreboard row, and the core of `me` stats."""
+    # A trainee's results against the AI: a scoreboard row, and the core of `me` stats. (A
+    # comment: a docstring would become every subclass's description in the schema.)
 
     sessions = serializers.IntegerField()
     rounds = serializers.IntegerField()
@@ -169,12 +191,20 @@ class LevelResultsSerializer(serializers.Serializer):
     losses = serializers.IntegerField()
 
 
+class ResultsByLevelSerializer(serializers.Serializer):
+    """Challenges and outcomes against each AI level."""
+
+    apprentice = LevelResultsSerializer()
+    florist = LevelResultsSerializer()
+    botanist = LevelResultsSerializer()
+
+
 class ScoreboardRowSerializer(TraineeResultsSerializer):
     user_id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
     store = serializers.CharField()
-    rank = serializers.IntegerField(allow_null=True, help_text=_("None until ranked."))
+    rank = serializers.IntegerField(allow_null=True, help_text=_("Null until ranked."))
     ranked = serializers.BooleanField()
     score = serializers.FloatField(
         allow_null=True,
@@ -182,9 +212,7 @@ class ScoreboardRowSerializer(TraineeResultsSerializer):
     )
     rounds_to_rank = serializers.IntegerField()
     unranked_reason = serializers.CharField(allow_null=True)
-    levels = serializers.DictField(
-        child=LevelResultsSerializer(), help_text=_("Sessions and outcomes per AI level.")
-    )
+    levels = ResultsByLevelSerializer(help_text=_("Sessions and outcomes per AI level."))
 
 
 class ScoreboardAiSerializer(serializers.Serializer):
@@ -193,17 +221,41 @@ class ScoreboardAiSerializer(serializers.Serializer):
 
 
 class ScoreboardSerializer(serializers.Serializer):
-    period = serializers.CharField()
+    period = serializers.ChoiceField(choices=PERIOD_CHOICES)
     store = serializers.CharField(allow_null=True)
     min_rounds = serializers.IntegerField(help_text=_("Counted rounds needed to be ranked."))
     ai = ScoreboardAiSerializer()
     trainees = ScoreboardRowSerializer(many=True)
 
 
+class GuessCountsSerializer(serializers.Serializer):
+    """How many times each species was guessed."""
+
+    setosa = serializers.IntegerField()
+    versicolor = serializers.IntegerField()
+    virginica = serializers.IntegerField()
+
+
+class ConfusionRowsSerializer(serializers.Serializer):
+    """Per true species, how many times you guessed each species."""
+
+    setosa = GuessCountsSerializer()
+    versicolor = GuessCountsSerializer()
+    virginica = GuessCountsSerializer()
+
+
+class SpeciesConfusionSerializer(serializers.Serializer):
+    """Your answers (challenge rounds and practice) by true species and by guess."""
+
+    species = serializers.ListField(child=serializers.ChoiceField(choices=SPECIES))
+    matrix = ConfusionRowsSerializer(help_text=_("matrix[true species][guess]: a count."))
+
+
 class MeStatsSerializer(TraineeResultsSerializer):
     practice_answers = serializers.IntegerField()
     practice_correct = serializers.IntegerField()
-    confusion = serializers.DictField()
+    # Sent as computed (challenges.selectors.trainee_confusion), documented as its shape.
+    confusion = documented_json(SpeciesConfusionSerializer)()
 
 
 class OpponentLevelSerializer(serializers.Serializer):
@@ -236,7 +288,7 @@ class ProgressSessionSerializer(serializers.Serializer):
     rounds = serializers.IntegerField()
     accuracy = serializers.FloatField()
     ai_accuracy = serializers.FloatField()
-    outcome = serializers.ChoiceField(choices=["win", "draw", "loss"])
+    outcome = serializers.ChoiceField(choices=OUTCOMES)
 
 
 class MasterySerializer(serializers.Serializer):
@@ -269,8 +321,16 @@ class RankSerializer(serializers.Serializer):
     next = NextPlaceSerializer(allow_null=True)
 
 
+class SpeciesWeightsSerializer(serializers.Serializer):
+    """How likely each species is to be drawn next (1, plus 2 per recent mistake on it)."""
+
+    setosa = serializers.IntegerField()
+    versicolor = serializers.IntegerField()
+    virginica = serializers.IntegerField()
+
+
 class PracticeDrawSerializer(serializers.Serializer):
-    weights = serializers.DictField(child=serializers.IntegerField())
+    weights = documented_json(SpeciesWeightsSerializer)()
     memory = serializers.IntegerField()
 
 

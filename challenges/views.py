@@ -1,11 +1,21 @@
 import hashlib
 import time
 
+import django_filters
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    OpenApiTypes,
+    extend_schema,
+)
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,13 +36,52 @@ from challenges.serializers import (
     SessionDetailSerializer,
     SessionSerializer,
 )
+from challenges.services.sessions import challenge_round_answer_or_replay
 from flower_power.api.throttling import ScopedRateThrottle
-from flower_power.errors import NotFound
-from trainees.serializers import MeOutputSerializer
+from flower_power.errors import ApplicationError, NotFound
+from trainees.models import User
+from trainees.serializers import MeDocumentedSerializer, MeOutputSerializer
+
+# The round's idempotency_key column.
+IDEMPOTENCY_KEY_MAX = 128
+
+_FEATURE_KEYS = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+START_EXAMPLES = [
+    OpenApiExample("Ten rounds against the Florist", request_only=True,
+                   value={"rounds": 10, "level": "florist"}),
+    OpenApiExample(
+        "A new challenge", response_only=True, status_codes=["201"],
+        value={
+            "id": 12, "status": "active", "rounds_count": 2, "answered_count": 0,
+            "score": {"trainee": 0, "ai": 0}, "outcome": None, "model_version": 3,
+            "level": "florist", "level_name": "Florist",
+            "created_at": "2026-05-04T09:30:00.000000Z", "finished_at": None,
+            "rounds": [
+                {"index": 1, "data": {"keys": _FEATURE_KEYS, "values": [6.7, 3.3, 5.7, 2.5]},
+                 "answered": False},
+                {"index": 2, "data": {"keys": _FEATURE_KEYS, "values": [5.1, 3.5, 1.4, 0.2]},
+                 "answered": False},
+            ],
+        },
+    ),
+]
+ANSWER_EXAMPLES = [
+    OpenApiExample("Guess virginica", request_only=True, value={"guess": "virginica"}),
+    OpenApiExample(
+        "A right answer", response_only=True, status_codes=["200"],
+        value={
+            "round": 1, "correct_species": "virginica", "guess": "virginica", "correct": True,
+            "ai_guess": "virginica", "ai_confidence": 0.9576, "ai_correct": True,
+            "time_taken_ms": 5230, "score": {"trainee": 1, "ai": 1}, "answered": 1,
+            "rounds": 2, "level": "florist", "finished": False, "outcome": None,
+        },
+    ),
+]
 
 
 class ScopedForPost:
-    """Throttle POSTs under `post_throttle_scope`, counted across processes in the cache."""
+    # Throttle POSTs under `post_throttle_scope`, counted across processes in the cache. (A
+    # comment, not a docstring: drf-spectacular would show it to clients as a description.)
 
     post_throttle_scope = ""
 
@@ -68,17 +117,42 @@ class PracticeAnswerApi(ScopedForPost, APIView):
         return Response(result)
 
 
+class ChallengeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=ChallengeSession.Status.choices, help_text="Only challenges in this status."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=("id", "created_at"),
+        help_text="Sort by id or created_at; `-` first for descending (default: newest first).",
+    )
+
+    class Meta:
+        model = ChallengeSession
+        fields = ["status"]
+
+
 class ChallengeListCreateApi(ScopedForPost, generics.ListAPIView):
     post_throttle_scope = "starts"
     serializer_class = SessionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ChallengeFilter
+
+    def get_serializer_class(self):
+        # OPTIONS describes the POST input (DRF's metadata asks with a cloned POST request).
+        if self.request is not None and self.request.method == "POST":
+            return ChallengeStartInputSerializer
+        return SessionSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return ChallengeSession.objects.none()
         return ChallengeSession.objects.filter(user=self.request.user).select_related(
             "model_version"
         ).defer("model_version__tflite", "model_version__keras")
 
     @extend_schema(request=ChallengeStartInputSerializer,
                    responses={201: SessionDetailSerializer},
+                   examples=START_EXAMPLES,
                    summary="Start a challenge against an AI level",
                    description=(
                        "One open challenge at a time: while one is open this is a 409 "
@@ -89,7 +163,13 @@ class ChallengeListCreateApi(ScopedForPost, generics.ListAPIView):
         serializer = ChallengeStartInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         session = services.challenge_session_start(user=request.user, **serializer.validated_data)
-        return Response(SessionDetailSerializer(session).data, status=status.HTTP_201_CREATED)
+        location = request.build_absolute_uri(
+            reverse("challenge-detail", kwargs={"session_id": session.id})
+        )
+        return Response(
+            SessionDetailSerializer(session).data, status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
 
 
 class ChallengeOptionsApi(APIView):
@@ -136,6 +216,7 @@ class ChallengeRoundAnswerApi(ScopedForPost, APIView):
     @extend_schema(
         request=GuessInputSerializer,
         responses={200: AnswerOutputSerializer},
+        examples=ANSWER_EXAMPLES,
         parameters=[OpenApiParameter(
             "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
             description="A retry with the same key returns the first answer's response.",
@@ -145,19 +226,46 @@ class ChallengeRoundAnswerApi(ScopedForPost, APIView):
     def post(self, request, session_id: int, index: int):
         serializer = GuessInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.challenge_round_answer(
+        key = request.headers.get("Idempotency-Key", "")
+        if len(key) > IDEMPOTENCY_KEY_MAX:
+            raise ApplicationError(
+                _("Idempotency-Key: at most %(n)d characters.") % {"n": IDEMPOTENCY_KEY_MAX},
+                fields={"Idempotency-Key": [_("Too long.")]},
+            )
+        result, replayed = challenge_round_answer_or_replay(
             user=request.user, session_id=session_id, index=index,
-            guess=serializer.validated_data["guess"],
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:128],
+            guess=serializer.validated_data["guess"], idempotency_key=key,
         )
-        return Response(result)
+        return Response(result, headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
 class ScoreboardApi(APIView):
+    @staticmethod
+    def _version():
+        version = cache.get(services.SCOREBOARD_VERSION_KEY)
+        if version is None:
+            cache.add(
+                services.SCOREBOARD_VERSION_KEY, services.scoreboard_version_seed(), timeout=None
+            )
+            version = cache.get(services.SCOREBOARD_VERSION_KEY)
+        return version
+
     @extend_schema(
-        parameters=[ScoreboardQuerySerializer],
-        responses={200: ScoreboardSerializer, 304: None},
+        parameters=[
+            ScoreboardQuerySerializer,
+            OpenApiParameter(
+                "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                description="The ETag of the board you have (weak or strong, or `*`): "
+                "unchanged, the answer is an empty 304.",
+            ),
+        ],
+        responses={
+            200: OpenApiResponse(ScoreboardSerializer, description="The board, with its ETag."),
+            304: OpenApiResponse(description="Not modified since the ETag you sent."),
+        },
         summary="The scoreboard; poll it with If-None-Match",
+        description="Answers carry `ETag` and `Cache-Control: private, no-cache`; send the ETag "
+        "back in `If-None-Match` to get a 304 while nothing changed (it costs no database work).",
     )
     def get(self, request):
         # A plain dict: DRF reads a QueryDict's `period=` as "not given"; it is a bad period.
@@ -165,14 +273,15 @@ class ScoreboardApi(APIView):
         query.is_valid(raise_exception=True)
         period = query.validated_data["period"]
         store = query.validated_data.get("store") or None
-        version = cache.get(services.SCOREBOARD_VERSION_KEY)
+        # Only a store some account belongs to is cached: a random store= per request would
+        # otherwise add a cache key each time. An unknown one matches no account: its board is
+        # empty, cheap to compute, and never cached.
+        if store is not None and not User.objects.filter(store=store).exists():
+            version = None
+        else:
+            version = self._version()
         if version is None:
-            cache.add(
-                services.SCOREBOARD_VERSION_KEY, services.scoreboard_version_seed(), timeout=None
-            )
-            version = cache.get(services.SCOREBOARD_VERSION_KEY)
-        if version is None:
-            # No cache (Redis down): compute, and let the body itself be the ETag.
+            # No cache (Redis down) or an unknown store: compute, and let the body be the ETag.
             body = selectors.scoreboard(period=period, store=store)
             etag = hashlib.sha256(repr(body).encode()).hexdigest()[:32]
         else:
@@ -193,8 +302,12 @@ class ScoreboardApi(APIView):
                 body = None
         quoted = f'"{etag}"'
         headers = {"ETag": quoted, "Cache-Control": "private, no-cache"}
-        if quoted in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        # RFC 9110's weak comparison and `*` (a compressing proxy makes the ETag weak).
+        not_modified = get_conditional_response(request, etag=quoted)
+        if not_modified is not None:
+            for name, value in headers.items():
+                not_modified[name] = value
+            return not_modified
         if body is None:
             body = selectors.scoreboard(period=period, store=store)
             cache.set(view_key, (version, time.time(), etag, body), timeout=300)
@@ -208,7 +321,8 @@ class MeProgressApi(APIView):
 
 
 class MeApi(APIView):
-    @extend_schema(responses={200: MeOutputSerializer}, summary="Your profile and your stats")
+    @extend_schema(responses={200: MeDocumentedSerializer},
+                   summary="Your profile and your stats")
     def get(self, request):
         body = MeOutputSerializer(request.user).data
         body["stats"] = MeStatsSerializer(selectors.trainee_stats(user=request.user)).data

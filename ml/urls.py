@@ -21,6 +21,10 @@ api_urlpatterns = [
         "models/<int:number>/plots/<str:kind>/", models.ModelVersionPlotApi.as_view(),
         name="model-plot",
     ),
+    path(
+        "models/<int:number>/plots/<str:kind>/data-uri/",
+        models.ModelVersionPlotDataUriApi.as_view(), name="model-plot-data-uri",
+    ),
 ]
 
 # Outside /api/: an <img> source for the page, with the API's authentication and errors.

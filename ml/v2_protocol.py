@@ -1,7 +1,20 @@
-"""Requests of the Open Inference Protocol (KServe v2): the model's tensors, and strict
-parsing of an inference request's JSON (every problem a 400 that names it)."""
+"""Requests and responses of the Open Inference Protocol (KServe v2): the model's tensors,
+strict parsing of an inference request (every problem a 400 that names it), request bodies
+compressed with gzip or deflate, and Triton's binary tensor data extension both ways.
 
+The binary extension (as `tritonclient` uses it by default): the body is the JSON inference
+header, `Inference-Header-Content-Length` bytes long, followed by the raw tensors in input
+order; an input sent this way has `parameters.binary_data_size` and no `data`. FP32 is
+little-endian row-major; BYTES elements are each a 4-byte little-endian length and the
+bytes. Outputs are returned the same way when asked (`binary_data_output` on the request,
+`binary_data` on an output).
+"""
+
+import math
 import re
+import struct
+import zlib
+from dataclasses import dataclass
 
 import numpy as np
 import orjson
@@ -11,7 +24,7 @@ from django.utils.translation import gettext as _
 from flower_power.errors import ApplicationError
 from ml.dataset import FEATURES, SPECIES
 from ml.inputs import measurement
-from ml.models import MEASUREMENT_MAX_CM
+from ml.models import MEASUREMENT_MAX_CM, MEASUREMENT_MIN_CM
 
 SERVER_NAME = "flower-power"
 MODEL_NAME = "iris"
@@ -22,16 +35,79 @@ OUTPUTS = {
     "probabilities": {"name": "probabilities", "datatype": "FP32", "shape": [-1, len(SPECIES)]},
     "species": {"name": "species", "datatype": "BYTES", "shape": [-1]},
 }
-# Parameters that ask for tensor data outside the JSON body.
-OUT_OF_BAND_PARAMETERS = (
-    "binary_data_size", "shared_memory_region", "shared_memory_byte_size", "shared_memory_offset",
+# Triton's names for what this server implements beyond the core protocol.
+EXTENSIONS = ["binary_tensor_data"]
+# Parameters for tensor data in shared memory: refused, this server has none.
+SHARED_MEMORY_PARAMETERS = (
+    "shared_memory_region", "shared_memory_byte_size", "shared_memory_offset",
 )
 # At most 9 digits: the version column is a 32-bit integer in PostgreSQL.
 VERSION_PATTERN = re.compile(r"[0-9]{1,9}")
+BINARY_HEADER = "Inference-Header-Content-Length"
+_ABSENT = object()
 
 
 def invalid(message: str) -> ApplicationError:
     return ApplicationError(message, code="invalid")
+
+
+def too_large() -> ApplicationError:
+    return ApplicationError(
+        _("The request body is larger than %(limit)d bytes.")
+        % {"limit": settings.REQUEST_BODY_MAX_BYTES},
+        code="too_large", status=413,
+    )
+
+
+def body_decode(body: bytes, content_encoding: str | None) -> bytes:
+    """The body with its Content-Encoding (gzip, deflate or identity) undone, size-bounded."""
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return body
+    if encoding in ("gzip", "x-gzip"):
+        wbits = 16 + zlib.MAX_WBITS
+    elif encoding == "deflate":
+        # RFC 9110's deflate is the zlib format (what tritonclient sends); some clients send
+        # a raw deflate stream: tell them apart by the zlib header.
+        wbits = zlib.MAX_WBITS if body[:1] == b"\x78" else -zlib.MAX_WBITS
+    else:
+        raise ApplicationError(
+            _("Content-Encoding %(got)r is not supported; use gzip, deflate or none.")
+            % {"got": encoding[:40]},
+            code="unsupported_encoding", status=415,
+        )
+    limit = settings.REQUEST_BODY_MAX_BYTES
+    decompressor = zlib.decompressobj(wbits)
+    try:
+        # Bounded: a small bomb must not expand to gigabytes in memory.
+        data = decompressor.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise invalid(_("The %(encoding)s request body is corrupt: %(error)s") % {
+            "encoding": encoding, "error": exc}) from None
+    if len(data) > limit or decompressor.unconsumed_tail:
+        raise too_large()
+    if not decompressor.eof:
+        raise invalid(_("The %(encoding)s request body is truncated.") % {"encoding": encoding})
+    return data
+
+
+def body_split(body: bytes, header_length: str | None) -> tuple[object, bytes]:
+    """(the JSON inference header, the binary tensor data after it)."""
+    if header_length is None:
+        json_part, binary = body, b""
+    else:
+        if not re.fullmatch(r"[0-9]{1,10}", header_length.strip()):
+            raise invalid(_("%(header)s must be a whole number of bytes.") % {
+                "header": BINARY_HEADER})
+        size = int(header_length)
+        if size > len(body):
+            raise invalid(_("%(header)s is %(size)d but the body has only %(got)d bytes.") % {
+                "header": BINARY_HEADER, "size": size, "got": len(body)})
+        json_part, binary = body[:size], body[size:]
+    try:
+        return orjson.loads(json_part), binary
+    except orjson.JSONDecodeError as exc:
+        raise invalid(_("Malformed JSON: %(error)s") % {"error": exc}) from None
 
 
 def _json_object(value, what: str, allowed: set[str], required: tuple[str, ...]) -> dict:
@@ -48,26 +124,51 @@ def _json_object(value, what: str, allowed: set[str], required: tuple[str, ...])
     return value
 
 
-def _check_parameters(value, what: str) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dict):
+def _parameters(value, what: str, *, booleans=(), counts=()) -> dict:
+    """The protocol's `$parameters`: values are strings, numbers or booleans; the ones this
+    server reads are typed (`booleans`, non-negative integer `counts`)."""
+    if value is _ABSENT:
+        return {}
+    if not isinstance(value, dict):  # null too: the spec's $parameters is an object
         raise invalid(_("%(what)s parameters must be a JSON object.") % {"what": what})
-    out_of_band = [name for name in OUT_OF_BAND_PARAMETERS if name in value]
-    if out_of_band:
+    for name, item in value.items():
+        if not isinstance(item, str | int | float) or (
+            isinstance(item, float) and not math.isfinite(item)
+        ):
+            raise invalid(_("%(what)s parameter %(name)s must be a string, a number or a "
+                            "boolean.") % {"what": what, "name": name})
+        if name in booleans and not isinstance(item, bool):
+            raise invalid(_("%(what)s parameter %(name)s must be true or false.") % {
+                "what": what, "name": name})
+        if name in counts and (isinstance(item, bool) or not isinstance(item, int) or item < 0):
+            raise invalid(_("%(what)s parameter %(name)s must be a whole number of bytes.") % {
+                "what": what, "name": name})
+    shared = [name for name in SHARED_MEMORY_PARAMETERS if name in value]
+    if shared:
         raise invalid(
-            _("%(what)s: %(names)s: only JSON tensor data is supported, not binary or "
-              "shared-memory data; send the tensor as JSON (binary_data=False).")
-            % {"what": what, "names": ", ".join(out_of_band)}
+            _("%(what)s: %(names)s: shared-memory tensors are not supported; send the data "
+              "as JSON or as binary tensor data.") % {"what": what, "names": ", ".join(shared)}
         )
     if "classification" in value:
         raise invalid(_("%(what)s: the classification extension is not supported.") % {
             "what": what})
+    return value
 
 
-def _features(tensor: dict) -> np.ndarray:
-    """The (n, 4) float32 rows of the "input" tensor; every value checked like /predict/."""
-    _check_parameters(tensor.get("parameters"), "input")
+def _check_values(values: np.ndarray) -> None:
+    # Vectorised; measurement() words the first problem exactly as for JSON data.
+    ok = np.isfinite(values) & (values >= MEASUREMENT_MIN_CM) & (values <= MEASUREMENT_MAX_CM)
+    bad = np.flatnonzero(~ok.ravel())
+    if bad.size:
+        i, width = int(bad[0]), len(FEATURES)
+        measurement(float(values.ravel()[i]), f"input[{i // width}].{FEATURES[i % width]}")
+
+
+def _features(tensor: dict, binary: memoryview, offset: int) -> tuple[np.ndarray, int]:
+    """The (n, 4) float32 rows of the "input" tensor and the binary offset after it."""
+    parameters = _parameters(
+        tensor.get("parameters", _ABSENT), "input", counts=("binary_data_size",)
+    )
     if tensor["datatype"] != INPUT["datatype"]:
         raise invalid(_("input has datatype %(got)r; expected 'FP32'.") % {
             "got": tensor["datatype"]})
@@ -85,6 +186,22 @@ def _features(tensor: dict) -> np.ndarray:
     if rows > limit:
         raise invalid(_("At most %(limit)d rows per request, not %(n)d.") % {
             "limit": limit, "n": rows})
+    if "binary_data_size" in parameters:
+        if "data" in tensor:
+            raise invalid(_("input has both data and binary_data_size; send one."))
+        size, need = parameters["binary_data_size"], rows * width * 4
+        if size != need:
+            raise invalid(_("input binary_data_size is %(got)d; FP32 shape %(shape)s needs "
+                            "%(need)d bytes.") % {
+                "got": size, "shape": orjson.dumps(shape).decode(), "need": need})
+        if offset + size > len(binary):
+            raise invalid(_("The binary tensor data holds %(got)d bytes; input needs %(need)d.")
+                          % {"got": len(binary) - offset, "need": size})
+        values = np.frombuffer(binary[offset:offset + size], dtype="<f4").reshape(rows, width)
+        _check_values(values)
+        return values.astype(np.float32), offset + size
+    if "data" not in tensor:
+        raise invalid(_("inputs[0] is missing data."))
     data = tensor["data"]
     if not isinstance(data, list):
         raise invalid(_("input data must be a list of numbers."))
@@ -102,49 +219,106 @@ def _features(tensor: dict) -> np.ndarray:
     values = []
     for i, value in enumerate(data):
         # Fast path for the common case; measurement() explains anything else (bool, NaN, ...).
-        if type(value) in (float, int) and 0 < value <= MEASUREMENT_MAX_CM:
+        if type(value) in (float, int) and MEASUREMENT_MIN_CM <= value <= MEASUREMENT_MAX_CM:
             values.append(value)
         else:
             values.append(measurement(value, f"input[{i // width}].{FEATURES[i % width]}"))
-    return np.asarray(values, dtype=np.float32).reshape(rows, width)
+    array = np.asarray(values, dtype=np.float32).reshape(rows, width)
+    return array, offset
 
 
-def _requested_outputs(requested) -> list[str]:
-    if requested is None or requested == []:
-        return list(OUTPUTS)
+@dataclass(frozen=True)
+class InferRequest:
+    rows: np.ndarray
+    # (output name, as binary tensor data?) in the order asked for.
+    outputs: list[tuple[str, bool]]
+    request_id: str | None
+
+
+def _requested_outputs(requested, binary_default: bool) -> list[tuple[str, bool]]:
+    if requested is _ABSENT or requested == []:
+        return [(name, binary_default) for name in OUTPUTS]
     if not isinstance(requested, list):
         raise invalid(_("outputs must be a list of {\"name\": ...} objects."))
-    names: list[str] = []
+    names: list[tuple[str, bool]] = []
     for i, item in enumerate(requested):
         _json_object(item, f"outputs[{i}]", {"name", "parameters"}, ("name",))
-        _check_parameters(item.get("parameters"), f"outputs[{i}]")
+        parameters = _parameters(
+            item.get("parameters", _ABSENT), f"outputs[{i}]", booleans=("binary_data",)
+        )
         name = item["name"]
         if not isinstance(name, str) or name not in OUTPUTS:
             raise invalid(_("Unknown output %(name)r; the model produces %(outputs)s.") % {
                 "name": name, "outputs": ", ".join(OUTPUTS)})
-        if name in names:
+        if name in (seen for seen, _binary in names):
             raise invalid(_("Output %(name)r is requested twice.") % {"name": name})
-        names.append(name)
+        names.append((name, parameters.get("binary_data", binary_default)))
     return names
 
 
-def infer_request_parse(payload) -> tuple[np.ndarray, list[str], str | None]:
-    """Rows, requested output names and request id of a v2 inference request."""
+def infer_request_parse(payload, binary: bytes = b"") -> InferRequest:
+    """Rows, requested outputs and request id of a v2 inference request."""
     _json_object(payload, _("The inference request"),
                  {"id", "parameters", "inputs", "outputs"}, ("inputs",))
-    request_id = payload.get("id")
-    if request_id is not None and not isinstance(request_id, str):
+    request_id = payload.get("id", _ABSENT)
+    if request_id is _ABSENT:
+        request_id = None
+    elif not isinstance(request_id, str):
         raise invalid(_("id must be a string."))
-    _check_parameters(payload.get("parameters"), _("The inference request"))
+    parameters = _parameters(
+        payload.get("parameters", _ABSENT), _("The inference request"),
+        booleans=("binary_data_output",),
+    )
     inputs = payload["inputs"]
     if not isinstance(inputs, list) or not inputs:
         raise invalid(_("inputs must be a non-empty list holding the tensor 'input'."))
     for i, tensor in enumerate(inputs):
         _json_object(tensor, f"inputs[{i}]", {"name", "shape", "datatype", "data", "parameters"},
-                     ("name", "shape", "datatype", "data"))
+                     ("name", "shape", "datatype"))
         if tensor["name"] != INPUT["name"]:
             raise invalid(_("Unknown input %(name)r; the model takes one input, 'input' "
                              "(FP32, shape [-1, 4]).") % {"name": tensor["name"]})
     if len(inputs) > 1:
         raise invalid(_("The input 'input' is given %(n)d times.") % {"n": len(inputs)})
-    return _features(inputs[0]), _requested_outputs(payload.get("outputs")), request_id
+    rows, used = _features(inputs[0], memoryview(binary), 0)
+    if used != len(binary):
+        raise invalid(_("The binary tensor data has %(n)d bytes no input claims.") % {
+            "n": len(binary) - used})
+    outputs = _requested_outputs(
+        payload.get("outputs", _ABSENT), parameters.get("binary_data_output", False)
+    )
+    return InferRequest(rows=rows, outputs=outputs, request_id=request_id)
+
+
+def infer_response(
+    *, probabilities: np.ndarray, request: InferRequest, version: int
+) -> tuple[bytes, int | None]:
+    """The response body, and the JSON header's length when binary tensors follow it."""
+    outputs, blobs = [], []
+    for name, binary in request.outputs:
+        if name == "probabilities":
+            shape = list(probabilities.shape)
+            blob = np.ascontiguousarray(probabilities, dtype="<f4").tobytes() if binary else None
+            data = None if binary else probabilities.ravel().tolist()
+        else:
+            shape = [len(probabilities)]
+            species = [SPECIES[b] for b in probabilities.argmax(axis=1).tolist()]
+            blob = b"".join(
+                struct.pack("<I", len(s)) + s for s in (x.encode() for x in species)
+            ) if binary else None
+            data = None if binary else species
+        tensor = {**OUTPUTS[name], "shape": shape}
+        if binary:
+            tensor["parameters"] = {"binary_data_size": len(blob)}
+            blobs.append(blob)
+        else:
+            tensor["data"] = data
+        outputs.append(tensor)
+    body = {"model_name": MODEL_NAME, "model_version": str(version)}
+    if request.request_id is not None:
+        body["id"] = request.request_id
+    body["outputs"] = outputs
+    header = orjson.dumps(body)
+    if not blobs:
+        return header, None
+    return header + b"".join(blobs), len(header)

@@ -1,5 +1,8 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+
+from challenges.serializers import MeStatsSerializer
 
 
 class TokenObtainInputSerializer(serializers.Serializer):
@@ -22,6 +25,13 @@ class MeOutputSerializer(serializers.Serializer):
     store = serializers.CharField()
     is_manager = serializers.BooleanField()
     date_joined = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="MeOutput")
+class MeDocumentedSerializer(MeOutputSerializer):
+    # GET /api/v1/me/ as documented: the profile (MeOutputSerializer) plus the stats the view
+    # adds from challenges.selectors.trainee_stats.
+    stats = MeStatsSerializer(help_text=_("Your results against the AI and in practice."))
 
 
 class PingOutputSerializer(serializers.Serializer):

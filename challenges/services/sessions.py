@@ -165,6 +165,22 @@ def challenge_round_answer(
     *, user, session_id: int, index: int, guess: str, idempotency_key: str = ""
 ) -> dict:
     """Answer one round exactly once; a retry with the same Idempotency-Key replays it."""
+    return challenge_round_answer_or_replay(
+        user=user, session_id=session_id, index=index, guess=guess,
+        idempotency_key=idempotency_key,
+    )[0]
+
+
+def challenge_round_answer_or_replay(
+    *, user, session_id: int, index: int, guess: str, idempotency_key: str = ""
+) -> tuple[dict, bool]:
+    """Answer one round exactly once; (the response, whether it is a replay of the first).
+
+    A retry with the first answer's Idempotency-Key and the same body replays that answer's
+    response. The same key with another body is a client bug, refused with 422 (IETF
+    draft-ietf-httpapi-idempotency-key-header): the body's one field, the guess, is stored
+    with the round, so it is the request's fingerprint.
+    """
     guess = check_guess(guess)
     with transaction.atomic():
         # The session's row lock serialises every answer of the session: the scores below
@@ -179,7 +195,14 @@ def challenge_round_answer(
             raise NotFound(_("This challenge has no round %(index)s.") % {"index": index})
         if round_.answered_at is not None:
             if idempotency_key and idempotency_key == round_.idempotency_key:
-                return round_.answer_response
+                if guess != round_.guess:
+                    raise ApplicationError(
+                        _("This Idempotency-Key was used for a different answer (%(first)s); "
+                          "use a new key for a new request.") % {"first": round_.guess},
+                        code="idempotency_key_reused", status=422,
+                        fields={"Idempotency-Key": [_("Already used with another body.")]},
+                    )
+                return round_.answer_response, True
             raise Conflict(_("This round was already answered."), code="already_answered")
         if session.status != ChallengeSession.Status.ACTIVE:
             raise Conflict(
@@ -239,7 +262,7 @@ def challenge_round_answer(
             "status", "finished_at",
         ])
         scoreboard_changed()
-    return response
+    return response, False
 
 
 @transaction.atomic

@@ -12,6 +12,17 @@ class BoundedPageNumberPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_number(self, request, paginator):
+        # DRF answers a page that is not a number with a 404; it is bad input, not a missing page.
+        raw = request.query_params.get(self.page_query_param, 1)
+        if raw in self.last_page_strings:
+            return raw
+        if not _WHOLE_NUMBER.fullmatch(str(raw)) or len(str(raw)) > 9 or int(raw) < 1:
+            raise ValidationError({self.page_query_param: [
+                _("A page number: a whole number of at least 1.")
+            ]})
+        return raw
+
     def get_page_size(self, request):
         # DRF silently falls back to the default for a bad page_size; say what is wrong instead.
         raw = request.query_params.get(self.page_size_query_param)
@@ -29,6 +40,6 @@ class BoundedPageNumberPagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
+            if parameter["name"] in (self.page_size_query_param, self.page_query_param):
                 parameter["schema"]["minimum"] = 1
         return parameters

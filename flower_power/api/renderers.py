@@ -9,7 +9,8 @@ class FastJSONRenderer(JSONRenderer):
         if data is None:
             return b""
         try:
-            return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)
+            # UTC as `Z`, like DRF's own datetime fields: one timestamp style everywhere.
+            return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_UTC_Z)
         except TypeError:
             # Lazy translation strings, Decimals and the like: DRF's encoder knows them.
             return super().render(data, accepted_media_type, renderer_context)

@@ -1,6 +1,8 @@
 
+import django_filters
 from django.db.models import Avg, Count, Max, Min
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -9,7 +11,7 @@ from rest_framework.views import APIView
 from flower_power.api.permissions import IsManager
 from flower_power.errors import NotFound
 from ml.dataset import FEATURES, SPECIES
-from ml.models import FlowerSample, Split
+from ml.models import FlowerSample, Source, Species, Split
 from ml.selectors import flower_sample_random_train
 from ml.serializers import (
     FlowerSampleSerializer,
@@ -41,12 +43,28 @@ def random_train_sample(species: str | None = None) -> FlowerSample:
     return sample
 
 
+class FlowerFilter(django_filters.FilterSet):
+    species = django_filters.ChoiceFilter(choices=Species.choices, help_text="Only this species.")
+    split = django_filters.ChoiceFilter(choices=Split.choices, help_text="Only this split.")
+    source = django_filters.ChoiceFilter(choices=Source.choices, help_text="Only this source.")
+    ordering = django_filters.OrderingFilter(
+        fields=("id", "species", "created_at", "updated_at"),
+        help_text="Sort by id, species, created_at or updated_at; `-` first for descending.",
+    )
+
+    class Meta:
+        model = FlowerSample
+        fields = ["species", "split", "source"]
+
+
 class FlowerListCreateApi(generics.ListCreateAPIView):
     """Labelled flower samples: managers only (trainees must never list test flowers)."""
 
     permission_classes = [IsManager]
     serializer_class = FlowerSampleSerializer
-    queryset = FlowerSample.objects.select_related("added_by")
+    queryset = FlowerSample.objects.select_related("added_by").order_by("id")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = FlowerFilter
 
     def perform_create(self, serializer):
         data = serializer.validated_data

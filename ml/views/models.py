@@ -1,10 +1,13 @@
 import base64
 
+import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
-from rest_framework import generics, status
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +17,7 @@ from flower_power.api.renderers import FastJSONRenderer
 from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import Conflict, NotFound
 from ml.models import ModelVersion
-from ml.plots import PLOT_KINDS, plot_png
+from ml.plots import PLOT_KINDS, plot
 from ml.selectors import opponents_prefetch
 from ml.serializers import (
     ModelVersionDetailSerializer,
@@ -33,8 +36,24 @@ def model_versions_listed():
     )
 
 
+class ModelVersionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=ModelVersion.Status.choices, help_text="Only versions in this status."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=("number", "created_at"),
+        help_text="Sort by number or created_at; `-` first for descending.",
+    )
+
+    class Meta:
+        model = ModelVersion
+        fields = ["status"]
+
+
 class ModelVersionListApi(generics.ListAPIView):
     serializer_class = ModelVersionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ModelVersionFilter
 
     def get_queryset(self):
         return model_versions_listed()
@@ -62,7 +81,9 @@ class ModelVersionListApi(generics.ListAPIView):
             trigger=ModelVersion.Trigger.MANAGER, triggered_by=request.user,
             hyperparameters=serializer.validated_data,
         )
-        poll = f"/api/v1/models/{version.number}/"
+        poll = request.build_absolute_uri(
+            reverse("model-detail", kwargs={"number": version.number})
+        )
         return Response(
             {"version": ModelVersionSerializer(version).data, "poll": poll},
             status=status.HTTP_202_ACCEPTED, headers={"Location": poll},
@@ -98,6 +119,16 @@ class ModelVersionActivateApi(APIView):
         return Response(ModelVersionSerializer(version).data)
 
 
+PLOT_KIND_PARAMETER = OpenApiParameter(
+    "kind", str, OpenApiParameter.PATH, enum=list(PLOT_KINDS),
+    description="loss and accuracy curves over the epochs, or the test confusion matrix.",
+)
+
+
+class PlotDataUriSerializer(serializers.Serializer):
+    data_uri = serializers.CharField(help_text="data:image/png;base64,...")
+
+
 class PNGRenderer(BaseRenderer):
     media_type = "image/png"
     format = "png"
@@ -108,9 +139,20 @@ class PNGRenderer(BaseRenderer):
         return data
 
 
+class SVGRenderer(BaseRenderer):
+    media_type = "image/svg+xml"
+    format = "svg"
+    charset = "utf-8"
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
 class ModelVersionPlotApi(APIView):
-    # PNG first: a browser's <img> (Accept: image/*) gets the picture.
-    renderer_classes = [PNGRenderer, FastJSONRenderer]
+    # PNG first: a browser's <img> (Accept: image/*) and existing clients get the picture;
+    # SVG (text kept as text, drawn by the client's fonts: any language) when asked for.
+    renderer_classes = [PNGRenderer, SVGRenderer, FastJSONRenderer]
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON even when the client asked for a PNG.
@@ -121,9 +163,11 @@ class ModelVersionPlotApi(APIView):
     @extend_schema(
         responses={
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
+            (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR),
+            (200, "application/json"): OpenApiResponse(PlotDataUriSerializer),
         },
-        summary="A metric plot as PNG, or as a data URI with Accept: application/json",
+        summary="A metric plot as PNG or SVG, or as a PNG data URI with Accept: application/json",
+        parameters=[PLOT_KIND_PARAMETER],
     )
     def get(self, request, number: int, kind: str):
         if kind not in PLOT_KINDS:
@@ -138,7 +182,37 @@ class ModelVersionPlotApi(APIView):
                 % {"n": number, "status": version.status},
                 code="no_metrics",
             )
-        png = plot_png(version, kind)
+        if request.accepted_renderer.format == "svg":
+            return HttpResponse(plot(version, kind, "svg"), content_type="image/svg+xml")
+        png = plot(version, kind, "png")
         if request.accepted_renderer.format == "png":
             return HttpResponse(png, content_type="image/png")
+        return Response({"data_uri": "data:image/png;base64," + base64.b64encode(png).decode()})
+
+
+
+class ModelVersionPlotDataUriApi(APIView):
+    """A plot as a PNG data URI, in JSON: one media type per operation for generated clients."""
+
+    @extend_schema(
+        parameters=[PLOT_KIND_PARAMETER],
+        responses={200: PlotDataUriSerializer},
+        summary="A metric plot as a PNG data URI",
+        description="The same picture as the plot operation, base64-encoded in a `data:` URI "
+        "that an <img> or a notebook can show as it is.",
+    )
+    def get(self, request, number: int, kind: str):
+        if kind not in PLOT_KINDS:
+            raise NotFound(
+                _("Unknown plot %(kind)r; choose one of %(kinds)s.")
+                % {"kind": kind, "kinds": ", ".join(PLOT_KINDS)}
+            )
+        version = get_object_or_404(ModelVersion.objects.defer("tflite", "keras"), number=number)
+        if not version.metrics:
+            raise Conflict(
+                _("Version %(n)s has no metrics (%(status)s).")
+                % {"n": number, "status": version.status},
+                code="no_metrics",
+            )
+        png = plot(version, kind, "png")
         return Response({"data_uri": "data:image/png;base64," + base64.b64encode(png).decode()})

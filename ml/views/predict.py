@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,7 +10,7 @@ from flower_power.errors import ServiceUnavailable
 from ml.dataset import FEATURES
 from ml.guards import prediction_check
 from ml.inputs import flower_query, guess_string, predict_payload
-from ml.models import MEASUREMENT_MAX_CM
+from ml.models import MEASUREMENT_MAX_CM, MEASUREMENT_MIN_CM
 from ml.serializers import (
     LegacyPredictionSerializer,
     PredictOutputSerializer,
@@ -37,10 +37,11 @@ def predictions(request, x) -> dict:
 
 # What ml/inputs.py accepts, so clients (and the schema fuzzer) know the bounds.
 MEASUREMENT_SCHEMA = {
-    "type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": MEASUREMENT_MAX_CM,
+    "type": "number", "minimum": MEASUREMENT_MIN_CM, "maximum": MEASUREMENT_MAX_CM,
 }
 FLOWER_SCHEMA = {
     "type": "object",
+    "description": "One flower's four measurements, in cm.",
     "properties": dict.fromkeys(FEATURES, MEASUREMENT_SCHEMA),
     "required": list(FEATURES),
     "additionalProperties": False,
@@ -49,33 +50,65 @@ ROW_SCHEMA = {
     "type": "array", "items": MEASUREMENT_SCHEMA, "minItems": len(FEATURES),
     "maxItems": len(FEATURES), "description": "[" + ", ".join(FEATURES) + "]",
 }
-PREDICT_REQUEST_SCHEMA = {
-    "oneOf": [
-        FLOWER_SCHEMA,
-        {
-            "type": "object",
-            "properties": {
-                "instances": {
-                    "type": "array", "items": {"oneOf": [FLOWER_SCHEMA, ROW_SCHEMA]},
-                    "minItems": 1, "maxItems": settings.ML_PREDICT_MAX_ROWS,
-                },
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# Named request components (added to the schema by flower_power.api.schema), so a generated
+# client gets PredictOne and PredictBatch classes rather than anonymous body types.
+PREDICT_COMPONENTS = {
+    "PredictOne": FLOWER_SCHEMA,
+    "PredictBatch": {
+        "type": "object",
+        "description": "A batch of flowers, each as an object or as a list of 4 numbers.",
+        "properties": {
+            "instances": {
+                "type": "array", "items": {"oneOf": [_ref("PredictOne"), ROW_SCHEMA]},
+                "minItems": 1, "maxItems": settings.ML_PREDICT_MAX_ROWS,
             },
-            "required": ["instances"],
-            "additionalProperties": False,
         },
-    ],
+        "required": ["instances"],
+        "additionalProperties": False,
+    },
 }
+PREDICT_REQUEST_SCHEMA = {"oneOf": [_ref("PredictOne"), _ref("PredictBatch")]}
+SETOSA = {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+VIRGINICA = {"sepal_length": 6.7, "sepal_width": 3.3, "petal_length": 5.7, "petal_width": 2.5}
+PREDICT_EXAMPLES = [
+    OpenApiExample(
+        "One flower (setosa)", request_only=True, value=SETOSA,
+        description="Iris setosa, the first flower of Fisher's data set.",
+    ),
+    OpenApiExample(
+        "A batch", request_only=True,
+        value={"instances": [SETOSA, [6.7, 3.3, 5.7, 2.5]]},
+        description="Objects and 4-number lists may be mixed.",
+    ),
+    OpenApiExample(
+        "Predictions", response_only=True, status_codes=["200"],
+        value={"model_version": 3, "predictions": [
+            {"species": "setosa", "probabilities": {
+                "setosa": 0.9812, "versicolor": 0.0185, "virginica": 0.0003}},
+            {"species": "virginica", "probabilities": {
+                "setosa": 0.0001, "versicolor": 0.0423, "virginica": 0.9576}},
+        ]},
+    ),
+]
 
 
 class PredictApi(APIView):
     @extend_schema(
         request={"application/json": PREDICT_REQUEST_SCHEMA},
         responses={200: PredictOutputSerializer},
+        examples=PREDICT_EXAMPLES,
         summary="Species of one flower, or of a batch {\"instances\": [...]}",
         description=(
             "One flower: {\"sepal_length\", \"sepal_width\", \"petal_length\", \"petal_width\"} "
-            "in cm, each above 0 and at most 30. A batch: {\"instances\": [...]} of such "
-            "objects or of 4-number lists in that order, up to ML_PREDICT_MAX_ROWS rows."
+            "in cm, each at least 0.01 and at most 30. A batch: {\"instances\": [...]} of such "
+            "objects or of 4-number lists in that order, up to "
+            f"{settings.ML_PREDICT_MAX_ROWS} rows."
         ),
     )
     def post(self, request):
@@ -116,6 +149,8 @@ class LegacyPredictFlowerApi(APIView):
         )],
         responses={200: LegacyPredictionSerializer},
         summary="Prototype route: predict from a guess_string",
+        description="The prototype's GET /predict_flower?guess_string=[6.7,3.3,5.7,2.5]: the "
+        "species and probabilities of one flower, for clients written against it.",
         deprecated=True,
     )
     def get(self, request):

@@ -9,54 +9,63 @@ these views follow the protocol rather than the rest of the API where the two di
   its client expects); a model or version this server does not have is 404. The bodies
   (`{"live": true}`, `{"ready": ...}`) are what KServe's client reads.
 * The body of an inference request is JSON whatever its Content-Type says: neither client
-  sends one for JSON tensors.
-* JSON tensors only: the binary tensor data extension (`Inference-Header-Content-Length`),
-  shared memory and classification parameters are refused with a 400 that says so.
+  sends one for JSON tensors. It may be gzip- or deflate-compressed (`Content-Encoding`).
+* Tensors as JSON or with Triton's binary tensor data extension, both ways (see
+  ml/v2_protocol.py); shared memory and classification are refused with a 400.
+* Who and what before the body: 401 (anonymous), then 404 (unknown model or version) or 503
+  (no active model), then the body's 400s, then the 409 of a trainee in a challenge.
 """
 
-import tomllib
-from functools import cache
-from pathlib import Path
-
-import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flower_power.api.errors import exception_handler
 from flower_power.api.renderers import FastJSONRenderer
-from flower_power.errors import ApplicationError, NotFound, ServiceUnavailable
-from ml.dataset import SPECIES
+from flower_power.api.schema import project_version
+from flower_power.errors import NotFound, ServiceUnavailable
 from ml.guards import prediction_check
 from ml.models import ModelVersion
 from ml.serving import ServedModel, active_model, model_version_served
 from ml.v2_protocol import (
+    BINARY_HEADER,
+    EXTENSIONS,
     INPUT,
     MODEL_NAME,
     OUTPUTS,
     PLATFORM,
     SERVER_NAME,
     VERSION_PATTERN,
+    body_decode,
+    body_split,
     infer_request_parse,
+    infer_response,
     invalid,
+    too_large,
+)
+from ml.v2_schema import (
+    INFER_REQUEST_EXAMPLE,
+    INFER_RESPONSE_EXAMPLE,
+    V2InferRequestSerializer,
+    V2InferResponseSerializer,
+    V2LiveSerializer,
+    V2ModelMetadataSerializer,
+    V2ModelReadySerializer,
+    V2ServerMetadataSerializer,
+    V2ServerReadySerializer,
 )
 
-TAGS = ["v2 inference protocol"]
-JSON_OBJECT = {"application/json": OpenApiTypes.OBJECT}
+TAGS = ["inference-v2"]
 
 
-@cache
 def server_version() -> str:
-    try:
-        with (Path(settings.BASE_DIR) / "pyproject.toml").open("rb") as handle:
-            return str(tomllib.load(handle)["project"]["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "unknown"
+    return project_version()
 
 
 def v2_exception_handler(exc, context):
@@ -87,15 +96,17 @@ def _no_model_message() -> str:
     return _("Model %(name)s is not ready: no version is active yet.") % {"name": MODEL_NAME}
 
 
-@extend_schema(tags=TAGS, summary="Server live (v2)", responses={200: OpenApiTypes.OBJECT})
+@extend_schema(tags=TAGS, summary="Server live",
+               responses={200: V2LiveSerializer})
 class ServerLiveApi(_ProbeApi):
     def get(self, request):
         return Response({"live": True})
 
 
 @extend_schema(
-    tags=TAGS, summary="Server ready (v2): 200 once a model is active, else 503",
-    responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+    tags=TAGS, summary="Server ready",
+    description="200 once a model version is active, else 503 with `ready: false`.",
+    responses={200: V2ServerReadySerializer, 503: V2ServerReadySerializer},
 )
 class ServerReadyApi(_ProbeApi):
     def get(self, request):
@@ -104,10 +115,14 @@ class ServerReadyApi(_ProbeApi):
         return Response({"ready": True})
 
 
-@extend_schema(tags=TAGS, summary="Server metadata (v2)", responses={200: OpenApiTypes.OBJECT})
+@extend_schema(tags=TAGS, summary="Server metadata",
+               description="The server's name, version and the protocol extensions it supports.",
+               responses={200: V2ServerMetadataSerializer})
 class ServerMetadataApi(_V2Api):
     def get(self, request):
-        return Response({"name": SERVER_NAME, "version": server_version(), "extensions": []})
+        return Response({
+            "name": SERVER_NAME, "version": server_version(), "extensions": EXTENSIONS,
+        })
 
 
 @extend_schema(exclude=True)
@@ -153,8 +168,9 @@ def _served(model_name: str, version: str | None) -> ServedModel:
 
 
 @extend_schema(
-    tags=TAGS, summary="Model metadata (v2)",
-    responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    tags=TAGS, summary="Model metadata",
+    description="The model's ready versions and its tensors.",
+    responses={200: V2ModelMetadataSerializer},
 )
 class ModelMetadataApi(_V2Api):
     def get(self, request, model_name, version=None):
@@ -176,8 +192,14 @@ class ModelMetadataApi(_V2Api):
 
 
 @extend_schema(
-    tags=TAGS, summary="Model ready (v2): 200 ready, 503 no active version, 404 unknown",
-    responses={200: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+    tags=TAGS, summary="Model ready",
+    description=(
+        "200 ready; 503 with `ready: false` when no version is active; 404 for a model or "
+        "version this server does not have; 401 (with `WWW-Authenticate`) without "
+        "credentials — never a `ready: false`. Note that `tritonclient`'s `is_model_ready` "
+        "returns False for any non-200: call `get_model_metadata` to see a 401 as an error."
+    ),
+    responses={200: V2ModelReadySerializer, 503: V2ModelReadySerializer},
 )
 class ModelReadyApi(_V2Api):
     def get(self, request, model_name, version=None):
@@ -190,55 +212,61 @@ class ModelReadyApi(_V2Api):
         return Response({"name": MODEL_NAME, "ready": True})
 
 
-def _request_json(request):
-    if "Inference-Header-Content-Length" in request.headers:
-        raise invalid(_("The binary tensor data extension is not supported: send the tensors "
-                         "as JSON (binary_data=False)."))
-    if request.headers.get("Content-Encoding", "identity").lower() != "identity":
-        raise invalid(_("Compressed request bodies are not supported."))
+def _request_body(request) -> tuple[object, bytes]:
+    """The JSON inference header and the binary tensor data after it (if any)."""
     try:
         body = request.body
     except RequestDataTooBig:
-        raise ApplicationError(_("The request body is too large."), status=413) from None
+        raise too_large() from None
     except RawPostDataException:
-        raise invalid(_("The request body must be a JSON inference request.")) from None
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise invalid(_("Malformed JSON: %(error)s") % {"error": exc}) from None
+        raise invalid(_("The request body must be an inference request.")) from None
+    body = body_decode(body, request.headers.get("Content-Encoding"))
+    return body_split(body, request.headers.get(BINARY_HEADER))
 
 
 @extend_schema(
-    tags=TAGS, summary="Inference (v2), JSON tensors",
+    tags=TAGS, summary="Inference",
     description=(
-        "Input 'input': FP32, shape [n, 4], rows of sepal length, sepal width, petal length "
-        "and petal width in cm (each above 0, at most 30), flat or nested, n up to "
-        "ML_PREDICT_MAX_ROWS. Outputs 'probabilities' (FP32 [n, 3]: setosa, versicolor, "
-        "virginica) and 'species' (BYTES [n])."
+        "Input `input`: FP32, shape [n, 4], rows of sepal length, sepal width, petal length "
+        "and petal width in cm (each at least 0.01, at most 30), flat or nested, n up to "
+        f"{settings.ML_PREDICT_MAX_ROWS:,}. Outputs `probabilities` (FP32 [n, 3]: setosa, "
+        "versicolor, virginica) and `species` (BYTES [n]).\n\n"
+        "**Binary tensor data** (Triton's extension, `tritonclient`'s default): send the JSON "
+        "below, then the raw tensors, with `Inference-Header-Content-Length` giving the JSON's "
+        "length in bytes; a binary input has `parameters.binary_data_size` instead of `data` "
+        "(FP32 little-endian). Ask for binary outputs with `parameters.binary_data_output: "
+        "true` on the request or `parameters.binary_data: true` on an output: the response "
+        "then carries the same header, `Content-Type: application/octet-stream`, and each "
+        "binary output's `binary_data_size` (BYTES elements are a 4-byte little-endian length "
+        "and the UTF-8 bytes).\n\n"
+        "The body may be compressed: `Content-Encoding: gzip` or `deflate`."
     ),
-    request=JSON_OBJECT,
+    request=V2InferRequestSerializer,
     responses={
-        200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
-        503: OpenApiTypes.OBJECT,
+        (200, "application/json"): OpenApiResponse(
+            V2InferResponseSerializer, examples=[OpenApiExample(
+                "Two flowers", value=INFER_RESPONSE_EXAMPLE, response_only=True)],
+        ),
+        (200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="When binary outputs were asked for: the JSON response "
+            "(Inference-Header-Content-Length bytes), then the binary tensors.",
+        ),
     },
+    examples=[OpenApiExample("Two flowers", value=INFER_REQUEST_EXAMPLE, request_only=True)],
 )
 class ModelInferApi(_V2Api):
     def post(self, request, model_name, version=None):
-        _check_model_name(model_name)
-        x, names, request_id = infer_request_parse(_request_json(request))
-        prediction_check(user=request.user)
+        # The model and version before the body: a 404 says more than the body's 400.
         model = _served(model_name, version)
-        probabilities = model.predict_proba(x)
-        outputs = []
-        for name in names:
-            if name == "probabilities":
-                shape, data = list(probabilities.shape), probabilities.ravel().tolist()
-            else:
-                shape = [len(probabilities)]
-                data = [SPECIES[b] for b in probabilities.argmax(axis=1).tolist()]
-            outputs.append({**OUTPUTS[name], "shape": shape, "data": data})
-        body = {"model_name": MODEL_NAME, "model_version": str(model.number)}
-        if request_id is not None:
-            body["id"] = request_id
-        body["outputs"] = outputs
-        return Response(body)
+        payload, binary = _request_body(request)
+        parsed = infer_request_parse(payload, binary)
+        prediction_check(user=request.user)
+        body, header_length = infer_response(
+            probabilities=model.predict_proba(parsed.rows), request=parsed, version=model.number
+        )
+        if header_length is None:
+            return HttpResponse(body, content_type="application/json")
+        response = HttpResponse(body, content_type="application/octet-stream")
+        response[BINARY_HEADER] = str(header_length)
+        return response

@@ -110,9 +110,11 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_response(traine
     sid = start(trainee_api, rounds=3)["id"]
     first = answer(trainee_api, sid, 1, "setosa", HTTP_IDEMPOTENCY_KEY="k-1")
     answer(trainee_api, sid, 2, "setosa")
-    retry = answer(trainee_api, sid, 1, "virginica", HTTP_IDEMPOTENCY_KEY="k-1")
+    retry = answer(trainee_api, sid, 1, "setosa", HTTP_IDEMPOTENCY_KEY="k-1")
     assert retry.status_code == 200
     assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert not first.has_header("Idempotent-Replayed")
     assert answer(trainee_api, sid, 1, "setosa", HTTP_IDEMPOTENCY_KEY="k-2").status_code == 409
     assert ChallengeSession.objects.get(id=sid).answered_count == 2
 

@@ -47,12 +47,20 @@ def excluded_checks(case) -> list:
         # schema cannot say which usernames exist. (Schemathesis makes the same exception
         # for endpoints a schema declares as token URLs; an API-key scheme has no such URL.)
         return [positive_data_acceptance]
+    if case.method == "POST" and case.path.endswith("/infer"):
+        # JSON Schema cannot say that a tensor's data holds shape[0] * 4 values, or that
+        # binary_data_size matches the bytes after the JSON header; such schema-valid bodies
+        # are a 400 that names the mismatch (tested one by one in tests/ml/test_v2_protocol.py).
+        return [positive_data_acceptance]
     return []
 
 
 def call_as(user, case) -> None:
     case.call_and_validate(
-        headers={"Authorization": f"Token {token_issue(user=user).key}"},
+        # identity: schemathesis's WSGI transport sends requests' `Accept-Encoding: gzip` but
+        # does not decompress; gzip is tested in tests/contract/test_http_semantics.py.
+        headers={"Authorization": f"Token {token_issue(user=user).key}",
+                 "Accept-Encoding": "identity"},
         excluded_checks=excluded_checks(case),
     )
 

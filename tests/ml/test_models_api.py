@@ -59,7 +59,7 @@ def test_a_manager_starts_a_retrain_and_gets_202_with_where_to_poll(manager_api,
     assert response.status_code == 202
     body = response.json()
     assert body["version"]["status"] == "queued"
-    assert body["poll"] == f"/api/v1/models/{body['version']['number']}/"
+    assert body["poll"] == f"http://testserver/api/v1/models/{body['version']['number']}/"
     assert response["Location"] == body["poll"]
     queued = ModelVersion.objects.get(number=body["version"]["number"])
     assert queued.hyperparameters["epochs"] == 50
@@ -138,6 +138,29 @@ def test_plots_come_as_png_or_as_a_data_uri(trainee_api, active_version):
     assert body["data_uri"].startswith("data:image/png;base64,")
     assert base64.b64decode(body["data_uri"].split(",", 1)[1]).startswith(b"\x89PNG")
     assert trainee_api.get("/api/v1/models/1/plots/roc/").status_code == 404
+
+
+def test_plots_come_as_svg_with_text_kept_as_text(trainee_api, active_version):
+    response = trainee_api.get("/api/v1/models/1/plots/confusion/", HTTP_ACCEPT="image/svg+xml")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    svg = response.content.decode()
+    assert svg.startswith("<svg ")
+    assert ">Iris setosa</text>" in svg
+    assert "<image" not in svg  # the heatmap's cells are vectors, not a bitmap
+
+
+def test_plots_log_nothing_and_look_for_no_missing_font(trainee_api, active_version, caplog):
+    trainee_api.get("/api/v1/models/1/plots/loss/", HTTP_ACCEPT="image/png")  # warm up
+    with caplog.at_level("DEBUG"):
+        for kind in ("loss", "accuracy", "confusion"):
+            for accept in ("image/png", "image/svg+xml", "application/json"):
+                assert trainee_api.get(
+                    f"/api/v1/models/1/plots/{kind}/", HTTP_ACCEPT=accept,
+                    HTTP_ACCEPT_LANGUAGE="zh-hans",
+                ).status_code == 200
+    assert [r for r in caplog.records if r.name.startswith("matplotlib")] == []
 
 
 def test_a_duplicate_delivery_of_a_finished_training_does_nothing(active_version):

@@ -1,5 +1,9 @@
 """The Open Inference Protocol (KServe v2) over HTTP/REST, as standard clients speak it."""
 
+import gzip
+import struct
+import zlib
+
 import numpy as np
 import orjson
 import pytest
@@ -48,12 +52,12 @@ def test_the_server_and_the_model_are_not_ready_without_an_active_model(anon, tr
     assert "no version is active" in response.json()["error"]
 
 
-def test_server_metadata_names_the_server_and_no_extensions(trainee_api):
+def test_server_metadata_names_the_server_and_the_binary_extension(trainee_api):
     for path in ("/v2", "/v2/"):
         body = trainee_api.get(path).json()
         assert body["name"] == "flower-power"
         assert isinstance(body["version"], str) and body["version"]
-        assert body["extensions"] == []
+        assert body["extensions"] == ["binary_tensor_data"]
 
 
 def test_model_metadata_describes_the_tensors_and_ready_versions(trainee_api, active_version):
@@ -208,8 +212,19 @@ INVALID_REQUESTS = {
         "Unknown input 'extra'",
     ),
     "input given twice": ({"inputs": infer_request()["inputs"] * 2}, "given 2 times"),
-    "binary input data": (infer_request(parameters={"binary_data_size": 32}), "only JSON"),
-    "shared memory": (infer_request(parameters={"shared_memory_region": "r"}), "only JSON"),
+    "binary size and JSON data": (infer_request(parameters={"binary_data_size": 32}),
+                                  "both data and binary_data_size"),
+    "shared memory": (infer_request(parameters={"shared_memory_region": "r"}), "shared-memory"),
+    "parameter value a list": ({**infer_request(), "parameters": {"priority": [1]}},
+                               "must be a string, a number or a boolean"),
+    "binary_data_output not a boolean": (
+        {**infer_request(), "parameters": {"binary_data_output": "yes"}}, "true or false"),
+    "binary_data not a boolean": (
+        {**infer_request(), "outputs": [{"name": "species", "parameters": {"binary_data": 1}}]},
+        "true or false"),
+    "binary_data_size negative": (
+        {"inputs": [{"name": "input", "shape": [1, 4], "datatype": "FP32",
+                     "parameters": {"binary_data_size": -16}}]}, "whole number of bytes"),
     "unknown output": ({**infer_request(), "outputs": [{"name": "logits"}]},
                        "Unknown output 'logits'"),
     "output twice": ({**infer_request(), "outputs": [{"name": "species"}] * 2}, "twice"),
@@ -243,12 +258,159 @@ def test_an_invalid_inference_request_is_a_400_naming_the_problem(
     assert message in response.json()["error"]
 
 
-def test_the_binary_data_extension_is_refused_with_a_400(trainee_api, active_version):
-    body = orjson.dumps(infer_request())
+def binary_request(rows, *, outputs=None, parameters=None, size=None, extra=b""):
+    """Triton's binary tensor data extension: the JSON header, then little-endian FP32."""
+    data = np.asarray(rows, dtype="<f4").tobytes()
+    tensor = {"name": "input", "shape": [len(rows), 4], "datatype": "FP32",
+              "parameters": {"binary_data_size": len(data) if size is None else size}}
+    header = {"inputs": [tensor]}
+    if outputs is not None:
+        header["outputs"] = outputs
+    if parameters is not None:
+        header["parameters"] = parameters
+    json_part = orjson.dumps(header)
+    return json_part + data + extra, len(json_part)
+
+
+def binary_outputs(response) -> tuple[dict, dict]:
+    """(the JSON header, {output name: decoded values}) of a binary inference response."""
+    assert response["Content-Type"] == "application/octet-stream"
+    size = int(response["Inference-Header-Content-Length"])
+    header, blob = orjson.loads(response.content[:size]), response.content[size:]
+    values, offset = {}, 0
+    for output in header["outputs"]:
+        if "data" in output:
+            continue
+        n = output["parameters"]["binary_data_size"]
+        chunk, offset = blob[offset:offset + n], offset + n
+        if output["datatype"] == "FP32":
+            values[output["name"]] = np.frombuffer(chunk, dtype="<f4").reshape(output["shape"])
+        else:
+            items, at = [], 0
+            while at < len(chunk):
+                (length,) = struct.unpack_from("<I", chunk, at)
+                items.append(chunk[at + 4:at + 4 + length].decode())
+                at += 4 + length
+            values[output["name"]] = items
+    assert offset == len(blob)
+    return header, values
+
+
+def test_binary_input_tensors_give_the_same_answer_as_json_ones(trainee_api, active_version):
+    body, size = binary_request([SETOSA, VIRGINICA])
     response = post_raw(trainee_api, "/v2/models/iris/infer", body,
-                        HTTP_INFERENCE_HEADER_CONTENT_LENGTH=str(len(body)))
+                        HTTP_INFERENCE_HEADER_CONTENT_LENGTH=str(size))
+    assert response.status_code == 200, response.content
+    assert not response.has_header("Inference-Header-Content-Length")
+    as_json = trainee_api.post("/v2/models/iris/infer", infer_request()).json()
+    assert response.json()["outputs"] == as_json["outputs"]
+
+
+def test_binary_outputs_are_sent_when_asked_for_all_or_one(trainee_api, active_version):
+    body, size = binary_request([SETOSA, VIRGINICA], parameters={"binary_data_output": True})
+    response = post_raw(trainee_api, "/v2/models/iris/infer", body,
+                        HTTP_INFERENCE_HEADER_CONTENT_LENGTH=str(size))
+    assert response.status_code == 200, response.content
+    header, values = binary_outputs(response)
+    assert [o["name"] for o in header["outputs"]] == ["probabilities", "species"]
+    assert all("data" not in o for o in header["outputs"])
+    assert values["species"] == ["setosa", "virginica"]
+    assert values["probabilities"].shape == (2, 3)
+    assert values["probabilities"].sum(axis=1) == pytest.approx([1, 1], abs=1e-5)
+
+    mixed = trainee_api.post("/v2/models/iris/infer", {**infer_request(), "outputs": [
+        {"name": "species", "parameters": {"binary_data": True}},
+        {"name": "probabilities", "parameters": {"binary_data": False}},
+    ]})
+    header, values = binary_outputs(mixed)
+    assert values == {"species": ["setosa", "virginica"]}
+    assert len(header["outputs"][1]["data"]) == 6
+
+
+BAD_BINARY = {
+    "size not matching the shape": ({"size": 16}, "needs 32 bytes"),
+    "fewer bytes than declared": ({"rows_override": [SETOSA]}, "holds 16 bytes"),
+    "bytes no input claims": ({"extra": b"\0" * 4}, "4 bytes no input claims"),
+    "a value out of range": ({"rows": [[5.1, 3.5, 31.0, 0.2]]}, "input[0].petal_length"),
+    "NaN": ({"rows": [[5.1, float("nan"), 1.4, 0.2]]}, "input[0].sepal_width"),
+}
+
+
+@pytest.mark.parametrize(("case", "message"), BAD_BINARY.values(), ids=BAD_BINARY)
+def test_bad_binary_tensor_data_is_a_400_naming_the_problem(
+    trainee_api, active_version, case, message
+):
+    case = dict(case)
+    rows = case.pop("rows", [SETOSA, VIRGINICA])
+    override = case.pop("rows_override", None)
+    body, size = binary_request(rows, **case)
+    if override is not None:  # declare two rows, send one row's bytes
+        body = body[:size] + np.asarray(override, dtype="<f4").tobytes()
+    response = post_raw(trainee_api, "/v2/models/iris/infer", body,
+                        HTTP_INFERENCE_HEADER_CONTENT_LENGTH=str(size))
+    assert response.status_code == 400, response.content
+    assert message in response.json()["error"]
+
+
+@pytest.mark.parametrize("header", ["-1", "abc", "999999", ""])
+def test_a_bad_inference_header_length_is_a_400(trainee_api, active_version, header):
+    body, _size = binary_request([SETOSA])
+    response = post_raw(trainee_api, "/v2/models/iris/infer", body,
+                        HTTP_INFERENCE_HEADER_CONTENT_LENGTH=header)
     assert response.status_code == 400
-    assert "binary tensor data extension is not supported" in response.json()["error"]
+    assert "Inference-Header-Content-Length" in response.json()["error"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw deflate"])
+def test_compressed_request_bodies_are_understood(trainee_api, active_version, encoding):
+    plain = orjson.dumps(infer_request())
+    if encoding == "gzip":
+        body = gzip.compress(plain)
+    elif encoding == "deflate":
+        body = zlib.compress(plain)
+    else:
+        packer = zlib.compressobj(wbits=-15)
+        body = packer.compress(plain) + packer.flush()
+    response = post_raw(trainee_api, "/v2/models/iris/infer", body,
+                        HTTP_CONTENT_ENCODING=encoding.split()[-1])
+    assert response.status_code == 200, response.content
+    assert response.json()["outputs"][1]["data"] == ["setosa", "virginica"]
+
+
+def test_bad_compressed_bodies_are_refused_clearly(trainee_api, active_version, settings):
+    corrupt = post_raw(trainee_api, "/v2/models/iris/infer", b"not gzip at all",
+                       HTTP_CONTENT_ENCODING="gzip")
+    assert corrupt.status_code == 400 and "corrupt" in corrupt.json()["error"]
+    truncated = post_raw(trainee_api, "/v2/models/iris/infer",
+                         gzip.compress(orjson.dumps(infer_request()))[:-12],
+                         HTTP_CONTENT_ENCODING="gzip")
+    assert truncated.status_code == 400 and "truncated" in truncated.json()["error"]
+    brotli = post_raw(trainee_api, "/v2/models/iris/infer", b"x", HTTP_CONTENT_ENCODING="br")
+    assert brotli.status_code == 415 and "gzip, deflate" in brotli.json()["error"]
+    # A small bomb: 20 KB of gzip that would expand past the body limit.
+    settings.REQUEST_BODY_MAX_BYTES = 1_000_000
+    bomb = gzip.compress(b" " * 20_000_000)
+    assert len(bomb) < 100_000
+    response = post_raw(trainee_api, "/v2/models/iris/infer", bomb, HTTP_CONTENT_ENCODING="gzip")
+    assert response.status_code == 413
+    assert list(response.json()) == ["error"]
+
+
+def test_an_unknown_model_or_version_is_reported_before_a_bad_body(trainee_api, active_version):
+    for path in ("/v2/models/roses/infer", "/v2/models/iris/versions/7/infer"):
+        response = post_raw(trainee_api, path, b"{not json")
+        assert response.status_code == 404, path
+
+
+def test_not_ready_unknown_and_anonymous_are_three_different_answers(anon, trainee_api):
+    registry.forget()
+    anonymous = anon.get("/v2/models/iris/ready")
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Token"
+    assert "ready" not in anonymous.json()
+    not_ready = trainee_api.get("/v2/models/iris/ready")
+    assert (not_ready.status_code, not_ready.json()["ready"]) == (503, False)
+    unknown = trainee_api.get("/v2/models/iris/versions/3/ready")
+    assert unknown.status_code == 404 and "ready" not in unknown.json()
 
 
 def test_anonymous_callers_get_a_401_in_the_protocols_shape(anon, active_version):
@@ -272,35 +434,49 @@ def test_tritons_http_client_works_unchanged(live_server, trainee, active_versio
     client = httpclient.InferenceServerClient(url=live_server.url.removeprefix("http://"))
     rows = np.asarray([SETOSA, VIRGINICA], dtype=np.float32)
 
-    def infer(binary_data=False, **kwargs):
+    def infer(binary_data=True, headers=None, **kwargs):
         tensor = httpclient.InferInput("input", [2, 4], "FP32")
         tensor.set_data_from_numpy(rows, binary_data=binary_data)
-        return client.infer("iris", [tensor], **kwargs)
+        # A copy: tritonclient writes Inference-Header-Content-Length into the dict it gets.
+        return client.infer("iris", [tensor], headers=dict(headers or {}), **kwargs)
 
     try:
         assert client.is_server_live() and client.is_server_ready()
+        assert client.get_server_metadata(headers=headers)["extensions"] == ["binary_tensor_data"]
         assert client.is_model_ready("iris", headers=headers)
         assert not client.is_model_ready("iris", model_version="9", headers=headers)
         metadata = client.get_model_metadata("iris", headers=headers)
         assert metadata["inputs"] == INPUT_METADATA and metadata["outputs"] == OUTPUT_METADATA
 
-        outputs = [httpclient.InferRequestedOutput(name, binary_data=False)
-                   for name in ("probabilities", "species")]
-        result = infer(outputs=outputs, request_id="42", headers=headers)
-        assert result.get_response()["id"] == "42"
-        assert result.as_numpy("species").tolist() == ["setosa", "virginica"]
-        probabilities = result.as_numpy("probabilities")
+        # The client's defaults: binary input tensor, binary outputs (binary_data_output).
+        default = infer(headers=headers)
+        assert default.as_numpy("species").tolist() == [b"setosa", b"virginica"]
+        probabilities = default.as_numpy("probabilities")
         assert probabilities.shape == (2, 3) and probabilities.dtype == np.float32
         assert probabilities.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-5)
-        # Without requested outputs the client asks for binary outputs; JSON ones still do.
-        default = infer(model_version="1", headers=headers)
-        assert default.as_numpy("species").tolist() == ["setosa", "virginica"]
 
-        with pytest.raises(InferenceServerException, match="binary tensor data") as refused:
-            infer(binary_data=True, outputs=outputs, headers=headers)
-        assert refused.value.status() == "400"
+        # Requested outputs, binary by default for the client, and JSON ones on request.
+        binary = infer(outputs=[httpclient.InferRequestedOutput("species")], headers=headers,
+                       model_version="1")
+        assert binary.as_numpy("species").tolist() == [b"setosa", b"virginica"]
+        as_json = [httpclient.InferRequestedOutput(name, binary_data=False)
+                   for name in ("probabilities", "species")]
+        result = infer(binary_data=False, outputs=as_json, request_id="42", headers=headers)
+        assert result.get_response()["id"] == "42"
+        assert result.as_numpy("species").tolist() == ["setosa", "virginica"]
+        assert result.as_numpy("probabilities") == pytest.approx(probabilities, abs=1e-6)
+
+        # Compressed requests (and responses) both ways tritonclient offers.
+        for algorithm in ("gzip", "deflate"):
+            compressed = infer(headers=headers, request_compression_algorithm=algorithm,
+                               response_compression_algorithm=algorithm)
+            assert compressed.as_numpy("species").tolist() == [b"setosa", b"virginica"]
+
         with pytest.raises(InferenceServerException) as anonymous:
-            infer(outputs=outputs)
+            infer()
         assert anonymous.value.status() == "401"
+        with pytest.raises(InferenceServerException) as unauthenticated:
+            client.get_model_metadata("iris")
+        assert unauthenticated.value.status() == "401"
     finally:
         client.close()
