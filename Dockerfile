@@ -2,10 +2,12 @@
 # Flower Power: one image for every role (web, worker, beat, migrate); docker-compose.yml
 # chooses the command.
 
-# --- Front-end packages from the npm registry (d3), installed from the lockfile.
+# --- Front-end packages from the npm registry (d3), installed from the lockfile; npm's
+# "prepare" script bundles the d3 modules the page uses.
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY frontend ./frontend
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # --- Runtime
@@ -24,7 +26,7 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install . && rm -rf build ./*.egg-info
 COPY . .
-COPY --from=frontend /app/node_modules/d3/dist node_modules/d3/dist
+COPY --from=frontend /app/node_modules/.build/d3 node_modules/.build/d3
 # Static files are collected at build time and served by whitenoise.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
     VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput \

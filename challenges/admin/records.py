@@ -7,12 +7,16 @@ these admins are read-only for everyone, superusers included.
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from challenges.admin import display
 from challenges.admin.scoreboard import ScoreboardViews
 from challenges.models import ChallengeRound, ChallengeSession, PracticeAttempt
+from flower_power.lists import join_clauses
 
 SNAPSHOT_FIELDS = ("sepal_length", "sepal_width", "petal_length", "petal_width")
 
@@ -111,9 +115,10 @@ class FlaggedFilter(admin.SimpleListFilter):
 class ChallengeSessionAdmin(
     ScoreboardViews, TraineeRecordMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 ):
+    # Fits 1280 px; how many rounds were answered is on the session's page.
     list_display = (
-        "id", "trainee", "status", "level", "rounds", "score", "outcome_display",
-        "flags_display", "model_version_number", "created_at",
+        "id", "trainee", "status", "level", "score", "outcome_display", "flags_short",
+        "model_version_number", "started",
     )
     list_filter = ("status", "level", FlaggedFilter, "user__store", "created_at")
     list_select_related = ("user", "model_version")
@@ -143,8 +148,23 @@ class ChallengeSessionAdmin(
         return display.outcome(session, self.get_empty_value_display())
 
     @admin.display(description=_("flags"))
+    def flags_short(self, session):
+        """How many reasons to look; the reasons themselves are on the session's page."""
+        reasons = display.flags(session)
+        if not reasons:
+            return self.get_empty_value_display()
+        return format_html(
+            '<span title="{}">{}</span>', join_clauses(reasons),
+            ngettext("%(n)d flag", "%(n)d flags", len(reasons)) % {"n": len(reasons)},
+        )
+
+    @admin.display(description=_("started"), ordering="created_at")
+    def started(self, session):
+        return date_format(localtime(session.created_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("flags"))
     def flags_display(self, session):
-        return "; ".join(display.flags(session)) or self.get_empty_value_display()
+        return join_clauses(display.flags(session)) or self.get_empty_value_display()
 
 
 

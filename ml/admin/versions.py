@@ -1,21 +1,23 @@
-import base64
 import json
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Length
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from flower_power.api.errors import error_body
 from flower_power.errors import ApplicationError
+from flower_power.lists import join_words
 from ml.dataset import SPECIES
 from ml.models import FlowerSample, ModelVersion
-from ml.plots import PLOT_KINDS, plot_png
+from ml.plots import PLOT_KINDS, plot, plot_title, species_names
 from ml.selectors import model_version_levels
 from ml.services import (
     model_version_activate,
@@ -25,16 +27,18 @@ from ml.services import (
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
+    # What a manager looks for first, within a 1280 px screen; who and why it was trained
+    # are on the version's page.
     list_display = (
-        "number", "status", "is_active", "accuracy_display", "trigger", "triggered_by",
-        "created", "duration",
+        "number", "status_display", "is_active", "accuracy_display", "gate_short", "created",
+        "duration",
     )
     list_filter = ("status", "trigger", "is_active")
     list_select_related = ("triggered_by",)
     actions = ("activate",)
     fieldsets = (
         (None, {"fields": (
-            "number", "status", "is_active", "progress_display", "trigger", "triggered_by",
+            "number", "status_display", "is_active", "trigger", "triggered_by",
         )}),
         (gettext_lazy("Training"), {"fields": (
             "hyperparameters_display", "counts", "data_fingerprint", "gate_decision",
@@ -101,9 +105,41 @@ class ModelVersionAdmin(admin.ModelAdmin):
             return self.get_empty_value_display()
         return _("%(s).1f s") % {"s": version.duration_seconds}
 
-    @admin.display(description=gettext_lazy("progress"))
-    def progress_display(self, version):
-        return format_html("{}% {}", round(version.progress * 100), version.progress_message)
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_display(self, version):
+        """The status, and while it trains a progress bar that static/app/admin_progress.js
+        keeps up to date from the progress view below, with no reload."""
+        running = version.status in (ModelVersion.Status.QUEUED, ModelVersion.Status.TRAINING)
+        percent = round(version.progress * 100)
+        return format_html(
+            '<div class="training-status" data-progress-url="{}" data-running="{}">'
+            '<span class="training-status-text">{}</span>'
+            '<progress class="training-progress" max="100" value="{}"{} aria-label="{}">{}%'
+            "</progress>"
+            '<span class="training-progress-message" aria-live="polite">{}</span></div>',
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_progress",
+                    args=[version.pk]),
+            "true" if running else "false",
+            version.get_status_display(),
+            percent, "" if running else mark_safe(" hidden"),
+            _("training progress of version %(n)d") % {"n": version.number}, percent,
+            self._progress_text(version) if running else "",
+        )
+
+    @staticmethod
+    def _progress_text(version) -> str:
+        percent = round(version.progress * 100)
+        if version.progress_message:
+            return _("%(percent)d%%: %(message)s") % {
+                "percent": percent, "message": version.progress_message}
+        return _("%(percent)d%%") % {"percent": percent}
+
+    @admin.display(description=gettext_lazy("promotion gate"))
+    def gate_short(self, version):
+        gate = version.gate or {}
+        if "passed" not in gate:
+            return self.get_empty_value_display()
+        return _("passed") if gate["passed"] else _("refused")
 
     @admin.display(description=gettext_lazy("hyper-parameters"))
     def hyperparameters_display(self, version):
@@ -116,7 +152,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
         return _("%(train)d for training, %(test)d for testing") % {
             "train": version.train_count, "test": version.test_count}
 
-    @admin.display(description=gettext_lazy("promotion gate"))
+    @admin.display(description=gettext_lazy("promotion gate decision"))
     def gate_decision(self, version):
         gate = version.gate or {}
         if "passed" not in gate:
@@ -147,8 +183,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
         version = self.get_object(request, object_id)
         if version is not None:
             extra_context["levels"] = [
-                {**level, "measurements": ", ".join(
-                    str(FlowerSample._meta.get_field(name).verbose_name)
+                {**level, "measurements": join_words(
+                    FlowerSample._meta.get_field(name).verbose_name
                     for name in level["features"]
                 )}
                 for level in model_version_levels(version=version)
@@ -161,22 +197,21 @@ class ModelVersionAdmin(admin.ModelAdmin):
         metrics = version.metrics
         per_class = metrics.get("per_class", {})
         matrix = metrics.get("confusion_matrix") or []
+        names = species_names()
         return {
             "per_class": [
-                {"species": species, **per_class[species]}
+                {"species": names[species], **per_class[species]}
                 for species in SPECIES if species in per_class
             ],
             "confusion": [
-                {"species": species, "counts": row}
+                {"species": names[species], "counts": row}
                 for species, row in zip(SPECIES, matrix, strict=False)
             ],
-            "species": SPECIES,
+            "species": [names[species] for species in SPECIES],
+            # Inline SVG from matplotlib, whose writer escapes every text.
             "plots": [
-                {
-                    "kind": kind,
-                    "uri": "data:image/png;base64,"
-                    + base64.b64encode(plot_png(version, kind)).decode("ascii"),
-                }
+                {"kind": kind, "title": plot_title(version, kind),
+                 "svg": mark_safe(plot(version, kind).decode("utf-8"))}  # noqa: S308
                 for kind in PLOT_KINDS
             ],
         }
@@ -189,11 +224,36 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 name="{}_{}_retrain".format(*info),
             ),
             path(
+                "<path:object_id>/progress/", self.admin_site.admin_view(self.progress_view),
+                name="{}_{}_progress".format(*info),
+            ),
+            path(
                 "<path:object_id>/activate/", self.admin_site.admin_view(self.activate_view),
                 name="{}_{}_activate".format(*info),
             ),
             *super().get_urls(),
         ]
+
+    def progress_view(self, request, object_id):
+        """A version's status and progress as JSON, polled by the list and the detail page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        version = self.get_object(request, object_id)
+        if version is None:
+            return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+        running = version.status in (ModelVersion.Status.QUEUED, ModelVersion.Status.TRAINING)
+        return JsonResponse({
+            "number": version.number,
+            "status": version.status,
+            "status_display": version.get_status_display(),
+            "running": running,
+            "progress": version.progress,
+            "progress_text": self._progress_text(version),
+            "gate": self.gate_decision(version),
+            "gate_short": self.gate_short(version),
+            "accuracy": self.accuracy_display(version),
+            "is_active": version.is_active,
+        })
 
     def retrain_view(self, request):
         if request.method != "POST":

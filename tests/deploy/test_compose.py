@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +111,12 @@ def test_the_dockerfile_is_multi_stage_non_root_with_static_files_and_a_healthch
     assert "collectstatic --noinput" in DOCKERFILE
     assert re.search(r"^USER app$", DOCKERFILE, re.M)
     assert "HEALTHCHECK" in DOCKERFILE
-    assert "node_modules/d3/dist" in DOCKERFILE
+    # The d3 bundle the settings serve as vendor/d3 is built in the frontend stage and copied.
+    assert "COPY frontend ./frontend" in DOCKERFILE
+    assert "--from=frontend /app/node_modules/.build/d3 node_modules/.build/d3" in DOCKERFILE
+    assert ("vendor/d3", settings.BASE_DIR / "node_modules" / ".build" / "d3") in (
+        settings.STATICFILES_DIRS
+    )
 
 
 def test_whitenoise_serves_static_files():

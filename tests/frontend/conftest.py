@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.frontend.browser import LOCAL_HOST, PageWatch, outside
+from tests.frontend.production import production_server, production_static_root  # noqa: F401
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,15 +61,16 @@ def base_url(live_server):
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """open_page(name, viewport=...) -> (page, watch): a fresh, offline browser context."""
+    """open_page(name, viewport=..., server=...) -> (page, watch): a fresh, offline browser
+    context, on the live server or another one (server: its url)."""
     contexts, watches = [], []
 
-    def open_one(name: str, viewport=None):
+    def open_one(name: str, viewport=None, locale: str = "en-US", server: str | None = None):
         context = browser.new_context(
-            base_url=base_url,
+            base_url=server or base_url,
             viewport=viewport or {"width": 1280, "height": 900},
             reduced_motion="reduce",
-            locale="en-US",
+            locale=locale,
         )
         context.set_default_timeout(10_000)
         page = context.new_page()

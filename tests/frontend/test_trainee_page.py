@@ -277,6 +277,10 @@ def test_the_page_fits_a_375px_phone(open_page, alice):
         "1", timeout=5_000
     )
     expect(page.locator(".board_you")).to_contain_text("right over 1 round")
+    # On a phone the scoreboard still shows how well each trainee did, without scrolling sideways.
+    alice_accuracy = page.locator('.board_row[data-username="alice"] [data-column="accuracy"]')
+    alice_accuracy.scroll_into_view_if_needed()
+    expect(alice_accuracy).to_be_in_viewport()
     # My progress, refreshed after the challenge: one point per line, the rank to come.
     expect(page.locator(".progress_chart .progress_dots_you circle")).to_have_count(1)
     expect(page.locator(".progress_rank")).to_have_text(
@@ -351,7 +355,9 @@ def test_the_species_photo_is_the_projects_own_with_its_attribution(open_page, a
     alt = re.compile(r"^A typical Iris \w+ \(not this very flower\)$")
     expect(image).to_have_attribute("alt", alt)
     expect(image).to_have_attribute("src", flower["url"])
-    page.wait_for_function("document.querySelector('.study_photo').complete")
+    # A property, not wait_for_function: its string predicate is an eval, which the page's
+    # Content-Security-Policy (no 'unsafe-eval') refuses.
+    expect(image).to_have_js_property("complete", True)
     assert image.evaluate("i => i.naturalWidth") == 24
     expect(page.locator(".photo_attribution")).to_have_text(
         f"Photo: {flower['name']} by A. Gardener, CC BY-SA 4.0"
