@@ -1,5 +1,7 @@
-"""Permissions-Policy on every response (Django has no setting for it; CSP is django-csp's)."""
+"""Security headers: Permissions-Policy on every response (Django has no setting for it), and
+django-csp's Content-Security-Policy on everything but the JSON API."""
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 
 
@@ -12,3 +14,14 @@ class PermissionsPolicyMiddleware:
         if settings.PERMISSIONS_POLICY:
             response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class PageCSPMiddleware(CSPMiddleware):
+    """django-csp, skipping CONTENT_SECURITY_POLICY's EXCLUDE_URL_PREFIXES before it builds the
+    policy: django-csp builds it for every response first (~0.2 ms), then drops it there."""
+
+    def process_response(self, request, response):
+        prefixes = tuple(settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES", ()))
+        if request.path_info.startswith(prefixes):
+            return response
+        return super().process_response(request, response)

@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "flower_power.client_ip.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy.
-    "csp.middleware.CSPMiddleware",
+    "flower_power.security_headers.PageCSPMiddleware",
     "flower_power.security_headers.PermissionsPolicyMiddleware",
     # The API's shared HTTP behaviour (flower_power/api/middleware.py): JSON-only gzip (never
     # HTML, BREACH), 413 for bodies over REQUEST_BODY_MAX_BYTES, 308 to the slashed path.
@@ -269,6 +269,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [CSP_SELF],
         "frame-ancestors": [CSP_NONE],
     },
+    # JSON for programs: no browser renders or runs it (nosniff), and building the policy
+    # cost ~0.24 ms of a ~1.1 ms API request. Pages, the docs and the admin keep it.
+    "EXCLUDE_URL_PREFIXES": ("/api/v1/", "/v2"),
 }
 # Browser features no page of ours uses are switched off for them and anything they embed.
 PERMISSIONS_POLICY = env_str(

@@ -42,3 +42,15 @@ def test_swagger_uis_one_inline_script_carries_the_nonce_of_its_response(client)
     assert f'<script nonce="{nonce}">' in page
     # A new nonce each time: one seen in a page is no use for the next.
     assert nonce not in client.get("/api/docs/")["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/ping/", "/v2/health/live", "/v2"])
+def test_the_json_api_skips_the_page_policy_but_keeps_nosniff_and_permissions(
+    trainee_api, path
+):
+    response = trainee_api.get(path)
+
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "camera=()" in response["Permissions-Policy"]

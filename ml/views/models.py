@@ -149,6 +149,24 @@ class SVGRenderer(BaseRenderer):
         return data
 
 
+def plotted_version(number: int, kind: str) -> ModelVersion:
+    """The version whose `kind` plot is asked for: 404 for an unknown plot or version, 409
+    for a version not trained yet."""
+    if kind not in PLOT_KINDS:
+        raise NotFound(
+            _("Unknown plot %(kind)r; choose one of %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(PLOT_KINDS)}
+        )
+    version = get_object_or_404(ModelVersion.objects.defer("tflite", "keras"), number=number)
+    if not version.metrics:
+        raise Conflict(
+            _("Version %(n)s has no metrics (%(status)s).")
+            % {"n": number, "status": version.status},
+            code="no_metrics",
+        )
+    return version
+
+
 class ModelVersionPlotApi(APIView):
     # PNG first: a browser's <img> (Accept: image/*) and existing clients get the picture;
     # SVG (text kept as text, drawn by the client's fonts: any language) when asked for.
@@ -170,25 +188,13 @@ class ModelVersionPlotApi(APIView):
         parameters=[PLOT_KIND_PARAMETER],
     )
     def get(self, request, number: int, kind: str):
-        if kind not in PLOT_KINDS:
-            raise NotFound(
-                _("Unknown plot %(kind)r; choose one of %(kinds)s.")
-                % {"kind": kind, "kinds": ", ".join(PLOT_KINDS)}
-            )
-        version = get_object_or_404(ModelVersion.objects.defer("tflite", "keras"), number=number)
-        if not version.metrics:
-            raise Conflict(
-                _("Version %(n)s has no metrics (%(status)s).")
-                % {"n": number, "status": version.status},
-                code="no_metrics",
-            )
+        version = plotted_version(number, kind)
         if request.accepted_renderer.format == "svg":
             return HttpResponse(plot(version, kind, "svg"), content_type="image/svg+xml")
         png = plot(version, kind, "png")
         if request.accepted_renderer.format == "png":
             return HttpResponse(png, content_type="image/png")
         return Response({"data_uri": "data:image/png;base64," + base64.b64encode(png).decode()})
-
 
 
 class ModelVersionPlotDataUriApi(APIView):
@@ -202,17 +208,6 @@ class ModelVersionPlotDataUriApi(APIView):
         "that an <img> or a notebook can show as it is.",
     )
     def get(self, request, number: int, kind: str):
-        if kind not in PLOT_KINDS:
-            raise NotFound(
-                _("Unknown plot %(kind)r; choose one of %(kinds)s.")
-                % {"kind": kind, "kinds": ", ".join(PLOT_KINDS)}
-            )
-        version = get_object_or_404(ModelVersion.objects.defer("tflite", "keras"), number=number)
-        if not version.metrics:
-            raise Conflict(
-                _("Version %(n)s has no metrics (%(status)s).")
-                % {"n": number, "status": version.status},
-                code="no_metrics",
-            )
+        version = plotted_version(number, kind)
         png = plot(version, kind, "png")
         return Response({"data_uri": "data:image/png;base64," + base64.b64encode(png).decode()})
