@@ -36,7 +36,6 @@ from challenges.serializers import (
     SessionDetailSerializer,
     SessionSerializer,
 )
-from challenges.services.sessions import challenge_round_answer_or_replay
 from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import ApplicationError, NotFound
 from trainees.models import User
@@ -232,7 +231,7 @@ class ChallengeRoundAnswerApi(ScopedForPost, APIView):
                 _("Idempotency-Key: at most %(n)d characters.") % {"n": IDEMPOTENCY_KEY_MAX},
                 fields={"Idempotency-Key": [_("Too long.")]},
             )
-        result, replayed = challenge_round_answer_or_replay(
+        result, replayed = services.challenge_round_answer(
             user=request.user, session_id=session_id, index=index,
             guess=serializer.validated_data["guess"], idempotency_key=key,
         )

@@ -163,16 +163,6 @@ def _suspicion_flags(answers: list[tuple[bool, int]]) -> list[str]:
 
 def challenge_round_answer(
     *, user, session_id: int, index: int, guess: str, idempotency_key: str = ""
-) -> dict:
-    """Answer one round exactly once; a retry with the same Idempotency-Key replays it."""
-    return challenge_round_answer_or_replay(
-        user=user, session_id=session_id, index=index, guess=guess,
-        idempotency_key=idempotency_key,
-    )[0]
-
-
-def challenge_round_answer_or_replay(
-    *, user, session_id: int, index: int, guess: str, idempotency_key: str = ""
 ) -> tuple[dict, bool]:
     """Answer one round exactly once; (the response, whether it is a replay of the first).
 

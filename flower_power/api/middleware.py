@@ -33,10 +33,15 @@ PROTOCOL_PATHS = ("/v2",)
 JSON_GZIP_MIN_BYTES = 1024
 
 
-def _error(path: str, status: int, code: str, message: str, fields=None) -> HttpResponse:
+def _error_payload(path: str, code: str, message: str, fields=None) -> dict:
+    """The API's error envelope, or the v2 protocol's {"error": ...} under /v2."""
     if path.startswith(PROTOCOL_PATHS):
-        return JsonResponse({"error": message}, status=status)
-    return JsonResponse(error_body(code, message, fields), status=status)
+        return {"error": message}
+    return error_body(code, message, fields)
+
+
+def _error(path: str, status: int, code: str, message: str, fields=None) -> HttpResponse:
+    return JsonResponse(_error_payload(path, code, message, fields), status=status)
 
 
 def _too_large_message() -> str:
@@ -229,10 +234,7 @@ class ChunkedBodyWSGIMiddleware:
         return self.application(environ, start_response)
 
     def _refuse(self, environ, start_response, path, status, code, message):
-        if path.startswith(PROTOCOL_PATHS):
-            body = orjson.dumps({"error": message})
-        else:
-            body = orjson.dumps(error_body(code, message))
+        body = orjson.dumps(_error_payload(path, code, message))
         reason = {411: "Length Required", 413: "Content Too Large"}[status]
         start_response(f"{status} {reason}", [
             ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
