@@ -9,7 +9,6 @@ from challenges.selectors.sessions import (
     practice_species_weights,
     walked_away,
 )
-from ml.models import Level
 
 HISTORY_LENGTH = 50
 
@@ -19,30 +18,24 @@ def _history(user) -> list[dict]:
     sessions = list(
         ChallengeSession.objects.filter(over, user=user)
         .annotate(ai_all=Count("rounds", filter=Q(rounds__ai_guess=F("rounds__species"))))
-        .order_by("-id")
-        .values("id", "status", "level", "rounds_count", "trainee_score", "ai_score", "ai_all",
-                "finished_at", "last_activity_at")[:HISTORY_LENGTH]
+        .only("id", "status", "level", "rounds_count", "trainee_score", "ai_score",
+              "finished_at", "last_activity_at")
+        .order_by("-id")[:HISTORY_LENGTH]
     )
     history = []
-    for row in reversed(sessions):
-        finished = row["status"] == ChallengeSession.Status.FINISHED
-        if not finished:
-            outcome = "loss"
-        elif row["trainee_score"] > row["ai_score"]:
-            outcome = "win"
-        else:
-            outcome = "draw" if row["trainee_score"] == row["ai_score"] else "loss"
-        n = row["rounds_count"]
+    for session in reversed(sessions):
+        n = session.rounds_count
         history.append({
-            "session": row["id"],
-            "finished_at": row["finished_at"] or row["last_activity_at"],
-            "level": row["level"],
-            "level_name": str(Level(row["level"]).label),
+            "session": session.id,
+            "finished_at": session.finished_at or session.last_activity_at,
+            "level": session.level,
+            "level_name": session.get_level_display(),
             "rounds": n,
             # Rounds left unanswered count as wrong for the trainee, on its guess for the AI.
-            "accuracy": round(row["trainee_score"] / n, 4),
-            "ai_accuracy": round(row["ai_all"] / n, 4),
-            "outcome": outcome,
+            "accuracy": round(session.trainee_score / n, 4),
+            "ai_accuracy": round(session.ai_all / n, 4),
+            # A session still open but idle past the timeout is walked away from: a loss.
+            "outcome": session.outcome or "loss",
         })
     return history
 
