@@ -1,7 +1,16 @@
 /*
  * common.js — what every section of the trainee page shares: the page's
- * settings (read from data attributes the template renders), species and
- * measurement names, number formats and a per-section status line.
+ * settings, the names of species, measurements and opponents, number
+ * formats, a per-section status line and the calls to the API.
+ *
+ * Settings come from the data attributes templates/home.html renders on
+ * <div class="fp_app">: the user's, and the domain's lists (species,
+ * measurements, opponents, scoreboard periods) as space-separated codes from
+ * the Python constants, so no script keeps a copy of them.
+ *
+ * Page state, one style: each section module keeps one `state` object at
+ * its top, every field commented; modules share data only through fp.*
+ * functions (fp.load_ranges, the wrapped functions), never a global bag.
  *
  * Loaded after /jsi18n/ (gettext, interpolate) and azle.js (window.az).
  * Every user-facing string is a literal gettext('...') call so that
@@ -11,95 +20,73 @@
   'use strict';
 
   var fp = global.fp = global.fp || {};
-  var SPECIES = ['setosa', 'versicolor', 'virginica'];
-  var FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+  var settings = az.select('fp_app', 1).dataset;
+  function codes(list) { return list ? list.split(' ') : []; }
 
   fp.API = '/api/v1/';
-  fp.SPECIES = SPECIES;
-  fp.FEATURES = FEATURES;
-
-  // Read once by main.js from <div class="fp_app" data-...>.
-  fp.config = {};
-
-  fp.species_name = function (species) {
-    var names = {
-      setosa: gettext('Iris setosa'),
-      versicolor: gettext('Iris versicolor'),
-      virginica: gettext('Iris virginica')
-    };
-    return names[species] || String(species);
+  fp.config = {
+    user_id: Number(settings.userId),
+    user_name: settings.userName,
+    logout_url: settings.logoutUrl,
+    csrf_token: settings.csrfToken
   };
+  fp.SPECIES = codes(settings.species);
+  fp.FEATURES = codes(settings.features);
+  fp.LEVELS = codes(settings.levels);
+  fp.PERIODS = codes(settings.periods);
 
-  // The short form, for buttons and legends.
-  fp.species_short = function (species) {
-    var names = {
-      setosa: gettext('Setosa'),
-      versicolor: gettext('Versicolor'),
-      virginica: gettext('Virginica')
+  // Each code's names: a species' full and short name (for buttons and
+  // legends), a measurement's name and its mid-sentence form ("petal length
+  // under 2.45 cm", translated on its own: lower-casing a translation is not
+  // safe in every language), an opponent's name, a period's.
+  function names() {
+    return {
+      setosa: [gettext('Iris setosa'), gettext('Setosa')],
+      versicolor: [gettext('Iris versicolor'), gettext('Versicolor')],
+      virginica: [gettext('Iris virginica'), gettext('Virginica')],
+      sepal_length: [gettext('Sepal length'), gettext('sepal length')],
+      sepal_width: [gettext('Sepal width'), gettext('sepal width')],
+      petal_length: [gettext('Petal length'), gettext('petal length')],
+      petal_width: [gettext('Petal width'), gettext('petal width')],
+      // The options endpoint sends the opponents' names too; these serve
+      // where only the code is known (the scoreboard's levels).
+      apprentice: [gettext('Apprentice')],
+      florist: [gettext('Florist')],
+      botanist: [gettext('Botanist')],
+      all: [gettext('All time')],
+      '30d': [gettext('Last 30 days')],
+      '7d': [gettext('Last 7 days')]
     };
-    return names[species] || String(species);
-  };
-
-  fp.feature_name = function (feature) {
-    var names = {
-      sepal_length: gettext('Sepal length'),
-      sepal_width: gettext('Sepal width'),
-      petal_length: gettext('Petal length'),
-      petal_width: gettext('Petal width')
-    };
-    return names[feature] || String(feature);
-  };
-
-  // Mid-sentence forms ("petal length under 2.45 cm"), translated on their own:
-  // lower-casing a translation is not safe in every language.
-  fp.feature_phrase = function (feature) {
-    var names = {
-      sepal_length: gettext('sepal length'),
-      sepal_width: gettext('sepal width'),
-      petal_length: gettext('petal length'),
-      petal_width: gettext('petal width')
-    };
-    return names[feature] || String(feature);
-  };
-
-  // The AI opponents. The options endpoint sends translated names too; these
-  // serve where only the code is known (the scoreboard's levels).
-  fp.LEVELS = ['apprentice', 'florist', 'botanist'];
-  fp.level_name = function (level) {
-    var names = {
-      apprentice: gettext('Apprentice'),
-      florist: gettext('Florist'),
-      botanist: gettext('Botanist')
-    };
-    return names[level] || String(level);
-  };
+  }
+  function name_of(code, form) {
+    var forms = Object.prototype.hasOwnProperty.call(names(), code) ? names()[code] : [];
+    return forms[form] || String(code);
+  }
+  fp.species_name = function (species) { return name_of(species, 0); };
+  fp.species_short = function (species) { return name_of(species, 1); };
+  fp.feature_name = function (feature) { return name_of(feature, 0); };
+  fp.feature_phrase = function (feature) { return name_of(feature, 1); };
+  fp.level_name = function (level) { return name_of(level, 0); };
+  fp.period_name = function (period) { return name_of(period, 0); };
 
   fp.language = function () {
     return (global.document && document.documentElement.lang) || undefined;
   };
 
-  // A number in the page's language, with at most `digits` decimals
-  // (2.45, 0.8, 12).
-  fp.number = function (value, digits) {
+  // A number in the page's language with at most `digits` decimals (2.45,
+  // 0.8, 12), or exactly `digits` when `exact` (scores compared with each
+  // other: 0.71, 0.70).
+  function decimals(value, digits, exact) {
     if (value === null || value === undefined || isNaN(Number(value))) return '—';
     var d = digits === undefined ? 2 : digits;
     try {
-      return Number(value).toLocaleString(fp.language(), { maximumFractionDigits: d, minimumFractionDigits: 0 });
-    } catch (e) {
-      return String(Math.round(Number(value) * Math.pow(10, d)) / Math.pow(10, d));
+      return Number(value).toLocaleString(fp.language(), { maximumFractionDigits: d, minimumFractionDigits: exact ? d : 0 });
+    } catch (e) {  // an unknown language tag
+      return exact ? Number(value).toFixed(d) : String(Number(Number(value).toFixed(d)));
     }
-  };
-
-  // Exactly `digits` decimals: scores that are compared with each other (0.71, 0.70).
-  fp.fixed = function (value, digits) {
-    if (value === null || value === undefined || isNaN(Number(value))) return '—';
-    var d = digits === undefined ? 2 : digits;
-    try {
-      return Number(value).toLocaleString(fp.language(), { maximumFractionDigits: d, minimumFractionDigits: d });
-    } catch (e) {
-      return Number(value).toFixed(d);
-    }
-  };
+  }
+  fp.number = function (value, digits) { return decimals(value, digits, false); };
+  fp.fixed = function (value, digits) { return decimals(value, digits, true); };
 
   // 1st, 2nd, 3rd, 4th... Each plural category of ordinals is its own
   // string: a language with no ordinal suffixes translates all four alike.
@@ -191,92 +178,20 @@
     return element;
   };
 
-  // Three species buttons in a labelled group; on_guess(species) on click.
-  fp.add_guess_buttons = function (target_cls, cls, on_guess) {
-    az.add_element(target_cls, 1, {
-      this_class: cls + '_group', tag: 'div',
-      attributes: { role: 'group', 'aria-label': gettext('Your guess') }
+  // A flower drawn to scale (<prefix>_flower) and the chart of its
+  // measurements (<prefix>_chart), morphing unless the reader asks for less motion.
+  fp.show_flower = function (prefix, values) {
+    var options = { animate: !fp.reduced_motion() };
+    fp.flower.draw_flower(az.select(prefix + '_flower', 1), global.d3, values, options);
+    fp.charts.measurement_bars(az.select(prefix + '_chart', 1), global.d3, values, options);
+  };
+
+  // A section's h2 (its id labels the section) and its introduction.
+  fp.add_heading = function (section, prefix, title, intro) {
+    az.add_text(section, 1, {
+      this_class: prefix + '_title', tag: 'h2', text: title, attributes: { id: prefix + '_title' }
     });
-    SPECIES.forEach(function (species, i) {
-      az.add_button(cls + '_group', 1, {
-        this_class: cls, text: fp.species_short(species), disabled: true,
-        attributes: { 'data-species': species }
-      });
-      az.add_event(cls, i + 1, { type: 'click', function: function () { on_guess(species); } });
-    });
-  };
-
-  // enabled: ready for a guess. After an answer, pass the guess and the
-  // correct species to mark both (the buttons stay disabled).
-  fp.set_guess_buttons = function (cls, enabled, guess, correct_species) {
-    SPECIES.forEach(function (species, i) {
-      var button = az.set_disabled(cls, i + 1, !enabled);
-      button.classList.toggle('is_chosen', !enabled && species === guess);
-      button.classList.toggle('is_correct', !enabled && species === correct_species);
-      button.classList.toggle('is_wrong', !enabled && species === guess && guess !== correct_species);
-      if (!enabled && guess) button.setAttribute('aria-pressed', String(species === guess));
-      else button.removeAttribute('aria-pressed');
-    });
-  };
-
-  // "The AI said Iris virginica (87% sure): right."
-  fp.ai_sentence = function (result) {
-    if (!result.ai_guess) return gettext('The AI has no model yet, so it sat this one out.');
-    var args = { species: fp.species_name(result.ai_guess), confidence: fp.percent(result.ai_confidence) };
-    return result.ai_correct
-      ? interpolate(gettext('The AI said %(species)s (%(confidence)s sure): right.'), args, true)
-      : interpolate(gettext('The AI said %(species)s (%(confidence)s sure): wrong.'), args, true);
-  };
-
-  fp.verdict_sentence = function (result) {
-    var args = { species: fp.species_name(result.correct_species), guess: fp.species_name(result.guess) };
-    return result.correct
-      ? interpolate(gettext('Right: it is %(species)s.'), args, true)
-      : interpolate(gettext('Not this time: it is %(species)s, not %(guess)s.'), args, true);
-  };
-
-  // The training split's per-species ranges (GET flowers/ranges/), loaded
-  // once for the page and shared by every section.
-  var ranges_request = null;
-  fp.load_ranges = function (status_cls) {
-    if (az.hold_value.ranges) return Promise.resolve(az.hold_value.ranges);
-    if (!ranges_request) {
-      ranges_request = fp.api({
-        url: fp.API + 'flowers/ranges/',
-        done: function (ranges) { az.hold_value.ranges = ranges; }
-      }, status_cls).then(function () {
-        ranges_request = null;
-        return az.hold_value.ranges || null;
-      });
-    }
-    return ranges_request;
-  };
-
-  // The "why" after an answer (the challenge's reveal, practice): where each
-  // of the flower's measurements falls in each species' range, as a chart
-  // (<prefix>_ranges) and as sentences (<prefix>_reasons).
-  fp.add_why = function (target_cls, target_instance, prefix) {
-    fp.add_figure(target_cls, target_instance, prefix + '_ranges',
-      gettext('Why: each species’ range of every measurement among the training flowers, and where this flower falls.'),
-      function (el, d3) { fp.charts.range_strips(el, d3, null, null, {}); });
-    var list = az.add_element(target_cls, target_instance, { this_class: prefix + '_reasons', tag: 'ul' });
-    list.classList.add('why_reasons');
-    return list;
-  };
-
-  // values null clears it (waiting for an answer).
-  fp.show_why = function (prefix, ranges, values) {
-    var placement = fp.charts.range_strips(az.select(prefix + '_ranges', 1), global.d3, ranges || null, values || null, {
-      animate: !fp.reduced_motion()
-    });
-    az.clear(prefix + '_reasons', 1);
-    placement.features.forEach(function (feature) {
-      var item = az.add_text(prefix + '_reasons', 1, {
-        this_class: prefix + '_reason', tag: 'li', text: fp.charts.placement_sentence(feature)
-      });
-      item.classList.add('why_reason');
-    });
-    return placement;
+    az.add_text(section, 1, { this_class: prefix + '_intro', tag: 'p', text: intro });
   };
 
   // A figure with a caption around a D3 visual of fixed aspect ratio.

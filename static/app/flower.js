@@ -7,18 +7,10 @@
  * compared by eye; a 1 cm bar is drawn in the corner.
  *
  * The geometry is pure and exported for the node tests; draw_flower needs d3.
+ * Loaded after common.js (window.fp) and the catalog (gettext).
  */
-(function (global) {
+(function () {
   'use strict';
-
-  // Looked up at call time: the catalog may load after this file.
-  function gettext(text) {
-    return typeof global.gettext === 'function' ? global.gettext(text) : text;
-  }
-  function interpolate(format, values) {
-    if (typeof global.interpolate === 'function') return global.interpolate(format, values, true);
-    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
-  }
 
   var SIZE = 280;                 // the SVG's viewBox is SIZE x SIZE
   var CENTER = { x: 140, y: 132 };
@@ -94,10 +86,10 @@
     var v = check_values(values);
     return interpolate(gettext(
       'Drawing to scale: sepals %(sl)s cm long and %(sw)s cm wide; petals %(pl)s cm long and %(pw)s cm wide.'
-    ), { sl: v[0].toFixed(1), sw: v[1].toFixed(1), pl: v[2].toFixed(1), pw: v[3].toFixed(1) });
+    ), { sl: v[0].toFixed(1), sw: v[1].toFixed(1), pl: v[2].toFixed(1), pw: v[3].toFixed(1) }, true);
   }
 
-  function ensure_svg(container, d3, options) {
+  function ensure_svg(container, d3) {
     var svg = d3.select(container).select('svg.flower_svg');
     if (!svg.empty()) return svg;
     svg = d3.select(container).append('svg')
@@ -135,7 +127,7 @@
   // draws the empty frame with options.placeholder in the middle.
   function draw_flower(container, d3, values, options) {
     options = options || {};
-    var svg = ensure_svg(container, d3, options);
+    var svg = ensure_svg(container, d3);
     var placeholder = options.placeholder !== undefined ? options.placeholder : '';
     var duration = options.animate === false ? 0 : 350;
 
@@ -170,7 +162,7 @@
     return svg;
   }
 
-  var api = {
+  fp.flower = {
     SIZE: SIZE,
     SCALE: SCALE,
     CENTER: CENTER,
@@ -180,11 +172,4 @@
     describe: describe,
     draw_flower: draw_flower
   };
-
-  if (typeof module !== 'undefined' && module.exports) {
-    module.exports = api;
-  } else {
-    global.fp = global.fp || {};
-    global.fp.flower = api;
-  }
-})(typeof window !== 'undefined' ? window : globalThis);
+})();

@@ -1,18 +1,10 @@
 /*
- * main.js — builds the trainee page: reads the page's settings from the
- * template's data attributes, then the banner and one section per script.
- * Loaded last; every other script only registers its wrapped functions.
+ * main.js — builds the trainee page: the banner, then one section per
+ * script. Loaded last; every other script only registers its wrapped
+ * functions (common.js has read the page's settings already).
  */
 (function () {
   'use strict';
-
-  var root = az.select('fp_app', 1);
-  fp.config = {
-    user_id: Number(root.dataset.userId),
-    user_name: root.dataset.userName,
-    logout_url: root.dataset.logoutUrl,
-    csrf_token: root.dataset.csrfToken
-  };
 
   var sections = [
     { cls: 'training_section', title: gettext('Training'), build: 'build_training' },
@@ -28,6 +20,6 @@
       this_class: section.cls, sections: 1, target_class: 'fp_app', target_instance: 1,
       attributes: { 'aria-labelledby': section.cls.replace('_section', '_title'), 'data-section': '' }
     });
-    az.call_wrapped_function[section.build](section.cls);
+    az.call_wrapped_function[section.build](section.cls, section.title);
   });
 })();

@@ -8,6 +8,11 @@
 (function (global) {
   'use strict';
 
+  var state = {
+    progress: null,  // the last GET me/progress/ shown
+    request: 0       // the latest refresh's number: only its answer is shown
+  };
+
   /* ---------------------------------------------------------------
    * Pure logic (exported as fp.progress for the node tests)
    * ------------------------------------------------------------- */
@@ -91,15 +96,9 @@
    * Building and rendering
    * ------------------------------------------------------------- */
 
-  function build(section) {
-    az.add_text(section, 1, {
-      this_class: 'progress_title', tag: 'h2', text: gettext('My progress'),
-      attributes: { id: 'progress_title' }
-    });
-    az.add_text(section, 1, {
-      this_class: 'progress_intro', tag: 'p',
-      text: gettext('How you are doing: against the AI, species by species, and on the scoreboard.')
-    });
+  function build(section, title) {
+    fp.add_heading(section, 'progress', title,
+      gettext('How you are doing: against the AI, species by species, and on the scoreboard.'));
     az.add_text(section, 1, {
       this_class: 'progress_status', tag: 'p', attributes: { 'aria-live': 'polite' }
     });
@@ -188,7 +187,7 @@
   }
 
   function render(progress) {
-    az.hold_value.progress = progress;
+    state.progress = progress;
     fp.status('progress_status', '', 'ok');
     var history = progress.history || [];
     fp.charts.progress_chart(az.select('progress_chart', 1), global.d3, history, {
@@ -203,13 +202,12 @@
   }
 
   // Two refreshes can overlap: only the latest one's answer is shown.
-  var request = 0;
   function refresh() {
-    var mine = request += 1;
-    if (!az.hold_value.progress) fp.status('progress_status', gettext('Loading…'), 'loading');
+    var mine = state.request += 1;
+    if (!state.progress) fp.status('progress_status', gettext('Loading…'), 'loading');
     return fp.api({
       url: fp.API + 'me/progress/',
-      done: function (progress) { if (mine === request) render(progress); }
+      done: function (progress) { if (mine === state.request) render(progress); }
     }, 'progress_status');
   }
 
@@ -224,8 +222,8 @@
 
   az.add_wrapped_function({
     name: 'build_progress',
-    function: function (section) {
-      build(section);
+    function: function (section, title) {
+      build(section, title);
       refresh();
     }
   });

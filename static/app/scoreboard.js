@@ -11,47 +11,15 @@
 
   var POLL_MS = 3000;
   var CHART_ROWS = 6;
-  var state = { period: 'all', etag: null, timer: null, inflight: false, again: false, stopped: false };
-
-  var COLUMNS = [
-    ['rank', function () { return gettext('Rank'); }],
-    ['name', function () { return gettext('Trainee'); }],
-    ['store', function () { return gettext('Store'); }],
-    ['score', function () { return gettext('Score'); }],
-    ['sessions', function () { return gettext('Challenges'); }],
-    ['rounds', function () { return gettext('Rounds'); }],
-    ['accuracy', function () { return gettext('Right'); }],
-    ['ai_accuracy', function () { return gettext('AI, same rounds'); }],
-    ['record', function () { return gettext('Won · drawn · lost'); }],
-    ['levels', function () { return gettext('Won per opponent'); }],
-    ['longest_streak', function () { return gettext('Best streak'); }],
-    ['last_activity', function () { return gettext('Last played'); }]
-  ];
-
-  // "Apprentice 2/3 · Botanist 0/1": challenges won of those played, per
-  // level played at all.
-  function levels_text(levels) {
-    var parts = fp.LEVELS.filter(function (level) {
-      return levels && levels[level] && levels[level].sessions > 0;
-    }).map(function (level) {
-      return interpolate(gettext('%(level)s %(wins)s/%(sessions)s'), {
-        level: fp.level_name(level), wins: levels[level].wins, sessions: levels[level].sessions
-      }, true);
-    });
-    return parts.length ? parts.join(' · ') : '—';
-  }
-
-  // The same in full, for the cell's title and screen readers.
-  function levels_description(levels) {
-    return fp.LEVELS.filter(function (level) {
-      return levels && levels[level] && levels[level].sessions > 0;
-    }).map(function (level) {
-      var l = levels[level];
-      return interpolate(gettext('%(level)s: %(wins)s won, %(draws)s drawn, %(losses)s lost'), {
-        level: fp.level_name(level), wins: l.wins, draws: l.draws, losses: l.losses
-      }, true);
-    }).join('; ');
-  }
+  var state = {
+    period: fp.PERIODS[0],  // the period shown: the server's longest first
+    etag: null,             // the last board's ETag, sent as If-None-Match
+    timer: null,            // the next poll's timeout
+    inflight: false,        // a poll is on its way
+    again: false,           // poll again as soon as it is back (asked for meanwhile)
+    stopped: false,         // the session ended: no more polling
+    me_request: 0           // the latest GET me/'s number: only its answer is shown
+  };
 
   function score_note(board) {
     if (board.min_rounds === null || board.min_rounds === undefined) return '';
@@ -62,45 +30,17 @@
     ), { n: board.min_rounds }, true);
   }
 
-  function cell_text(column, row) {
-    switch (column) {
-      case 'rank': return row.rank === null || row.rank === undefined ? '—' : String(row.rank);
-      case 'name':
-        return row.user_id === fp.config.user_id
-          ? interpolate(gettext('%(name)s (you)'), { name: row.display_name || row.username }, true)
-          : (row.display_name || row.username);
-      // An unranked trainee's score cell says why there is no score.
-      case 'score': return row.ranked ? fp.fixed(row.score, 2) : (row.unranked_reason || '—');
-      case 'accuracy': return fp.percent(row.accuracy);
-      case 'ai_accuracy': return fp.percent(row.ai_accuracy);
-      case 'record': return row.wins + ' · ' + row.draws + ' · ' + row.losses;
-      case 'levels': return levels_text(row.levels);
-      case 'last_activity': return fp.when(row.last_activity);
-      default: return String(row[column] === null || row[column] === undefined ? '—' : row[column]);
-    }
-  }
-
   /* ---------------------------------------------------------------
    * Building
    * ------------------------------------------------------------- */
 
-  function build(section) {
-    az.add_text(section, 1, {
-      this_class: 'scoreboard_title', tag: 'h2', text: gettext('Scoreboard'),
-      attributes: { id: 'scoreboard_title' }
-    });
-    az.add_text(section, 1, {
-      this_class: 'scoreboard_intro', tag: 'p',
-      text: gettext('How every trainee does against the AI on the same flowers. It updates by itself.')
-    });
+  function build(section, title) {
+    fp.add_heading(section, 'scoreboard', title,
+      gettext('How every trainee does against the AI on the same flowers. It updates by itself.'));
     az.add_element(section, 1, { this_class: 'board_controls', tag: 'div' });
     az.add_dropdown('board_controls', 1, {
-      this_class: 'board_period', label: gettext('Period'), value: 'all',
-      options: [
-        { value: 'all', label: gettext('All time') },
-        { value: '30d', label: gettext('Last 30 days') },
-        { value: '7d', label: gettext('Last 7 days') }
-      ]
+      this_class: 'board_period', label: gettext('Period'), value: state.period,
+      options: fp.PERIODS.map(function (period) { return { value: period, label: fp.period_name(period) }; })
     });
     az.add_event('board_period', 1, {
       type: 'change',
@@ -124,25 +64,7 @@
       fp.charts.scoreboard_chart(el, d3, null, { current_user_id: fp.config.user_id, limit: CHART_ROWS });
     });
 
-    // A focusable, labelled region: keyboard users can scroll a wide table on a phone.
-    az.add_element(section, 1, {
-      this_class: 'board_table_wrap', tag: 'div',
-      attributes: { role: 'region', tabindex: '0', 'aria-labelledby': 'board_caption' }
-    });
-    az.add_element('board_table_wrap', 1, { this_class: 'board_table', tag: 'table' });
-    az.add_text('board_table', 1, {
-      this_class: 'board_caption', tag: 'caption', text: gettext('All trainees'),
-      attributes: { id: 'board_caption' }
-    });
-    az.add_element('board_table', 1, { this_class: 'board_head', tag: 'thead' });
-    az.add_element('board_head', 1, { this_class: 'board_head_row', tag: 'tr' });
-    COLUMNS.forEach(function (column) {
-      az.add_element('board_head_row', 1, {
-        this_class: 'board_th', tag: 'th', text: column[1](),
-        attributes: { scope: 'col', 'data-column': column[0] }
-      });
-    });
-    az.add_element('board_table', 1, { this_class: 'board_body', tag: 'tbody' });
+    fp.scoreboard.build_table(section);
   }
 
   /* ---------------------------------------------------------------
@@ -150,7 +72,6 @@
    * ------------------------------------------------------------- */
 
   function render(board) {
-    az.hold_value.scoreboard = board;
     az.set_text('board_note', 1, score_note(board));
     az.set_text('board_ai', 1, board.ai.rounds
       ? interpolate(ngettext(
@@ -163,44 +84,7 @@
       current_user_id: fp.config.user_id, limit: CHART_ROWS
     });
 
-    az.clear('board_body', 1);
-    if (!board.trainees.length) {
-      az.add_element('board_body', 1, { this_class: 'board_row', tag: 'tr' });
-      az.add_element('board_row', 1, {
-        this_class: 'board_cell', tag: 'td', text: gettext('No trainees yet.'),
-        attributes: { colspan: COLUMNS.length }
-      });
-      return;
-    }
-    var rows = 0;
-    board.trainees.forEach(function (row, i) {
-      // Unranked trainees come last, under their own heading.
-      if (!row.ranked && (i === 0 || board.trainees[i - 1].ranked)) {
-        az.add_element('board_body', 1, { this_class: 'board_group', tag: 'tr' });
-        az.add_element('board_group', az.number_of('board_group'), {
-          this_class: 'board_group_title', tag: 'th', text: gettext('Not ranked yet'),
-          attributes: { colspan: COLUMNS.length, scope: 'colgroup' }
-        });
-      }
-      var me = row.user_id === fp.config.user_id;
-      rows += 1;
-      az.add_element('board_body', 1, {
-        this_class: 'board_row', tag: 'tr',
-        attributes: {
-          'aria-current': me ? 'true' : false, 'data-username': row.username,
-          'data-ranked': row.ranked ? 'true' : 'false'
-        }
-      });
-      COLUMNS.forEach(function (column) {
-        var cell = az.add_element('board_row', rows, {
-          this_class: 'board_cell',
-          tag: column[0] === 'name' ? 'th' : 'td',
-          text: cell_text(column[0], row),
-          attributes: { 'data-column': column[0], scope: column[0] === 'name' ? 'row' : false }
-        });
-        if (column[0] === 'levels' && levels_description(row.levels)) cell.title = levels_description(row.levels);
-      });
-    });
+    fp.scoreboard.render_table(board);
   }
 
   function render_me(me) {
@@ -286,21 +170,20 @@
   }
 
   // Two refreshes can overlap: only the latest one's answer is shown.
-  var me_request = 0;
   function refresh_me() {
-    var mine = me_request += 1;
+    var mine = state.me_request += 1;
     fp.api({
       url: fp.API + 'me/',
-      done: function (me) { if (mine === me_request) render_me(me); }
+      done: function (me) { if (mine === state.me_request) render_me(me); }
     }, 'board_status');
   }
 
-  fp.scoreboard = { levels_text: levels_text, levels_description: levels_description, score_note: score_note, cell_text: cell_text };
+  fp.scoreboard.score_note = score_note;
 
   az.add_wrapped_function({
     name: 'build_scoreboard',
-    function: function (section) {
-      build(section);
+    function: function (section, title) {
+      build(section, title);
       document.addEventListener('visibilitychange', function () {
         if (!document.hidden) poll();
       });

@@ -1,15 +1,15 @@
 /*
- * training.js — the Training section: study a labelled flower (its species,
- * the project's photo of the species when a manager uploaded one, its
- * measurements and the flower drawn to scale), compare the three species
- * (compare.js), then practise: guess first, then see the answer, the AI's
- * guess, why, and your streak. Practice draws more of the species the
+ * training.js — the Training section: study a labelled flower (study.js),
+ * compare the three species (compare.js), then practise: guess first, then
+ * see the answer, the AI's guess, why, and your streak. Practice draws more of the species the
  * trainee gets wrong; the server refuses it during a challenge.
  */
-(function (global) {
+(function () {
   'use strict';
 
-  function animate() { return !fp.reduced_motion(); }
+  var state = {
+    practice: null  // the practice attempt waiting for a guess (null: none, or its answer is on its way)
+  };
 
   /* ---------------------------------------------------------------
    * Pure logic (exported as fp.training for the node tests)
@@ -35,111 +35,6 @@
         return interpolate(gettext('%(species)s %(weight)s×'), { species: fp.species_short(w.species), weight: w.weight }, true);
       }).join(', ')
     }, true);
-  }
-
-  /* ---------------------------------------------------------------
-   * Study a flower
-   * ------------------------------------------------------------- */
-
-  function build_study(section) {
-    az.add_element(section, 1, { this_class: 'study_card', tag: 'div' });
-    az.add_text('study_card', 1, { this_class: 'study_title', tag: 'h3', text: gettext('Study a flower') });
-
-    az.add_element('study_card', 1, { this_class: 'study_controls', tag: 'div' });
-    az.add_dropdown('study_controls', 1, {
-      this_class: 'study_species',
-      label: gettext('Species'),
-      options: [{ value: '', label: gettext('Any species') }].concat(fp.SPECIES.map(function (s) {
-        return { value: s, label: fp.species_name(s) };
-      }))
-    });
-    az.add_button('study_controls', 1, { this_class: 'show_iris', text: gettext('Show iris') });
-    az.add_event('show_iris', 1, { type: 'click', function: show_iris });
-
-    az.add_text('study_card', 1, {
-      this_class: 'study_status', tag: 'p', attributes: { 'aria-live': 'polite' }
-    });
-    // The species is the point of studying: announce it.
-    az.add_text('study_card', 1, {
-      this_class: 'study_name', tag: 'p', text: gettext('Press “Show iris” to study a flower.'),
-      attributes: { 'aria-live': 'polite' }
-    });
-
-    az.add_layout('study_card', 1, {
-      this_class: 'study_grid', number_of_rows: 1, number_of_columns: 2,
-      column_widths: ['repeat(auto-fit, minmax(min(100%, 300px), 1fr))']
-    });
-    // The picture pane: the species photo (the project's own, when a manager
-    // uploaded one) beside the drawing; without one, the drawing alone.
-    az.add_element('study_grid_cells', 1, { this_class: 'picture_pane', tag: 'div' });
-    az.add_element('picture_pane', 1, { this_class: 'photo_figure', tag: 'figure' });
-    az.add_element('photo_figure', 1, { this_class: 'photo_box', tag: 'div' });
-    az.add_text('photo_figure', 1, { this_class: 'photo_caption', tag: 'figcaption', text: '' });
-    az.add_text('photo_figure', 1, { this_class: 'photo_attribution', tag: 'small', text: '' });
-    az.select('picture_pane', 1).classList.add('no_photo');
-    fp.add_figure('picture_pane', 1, 'study_flower', gettext('This flower, drawn to scale'), function (el, d3) {
-      fp.flower.draw_flower(el, d3, null, { placeholder: '' });
-    });
-    fp.add_figure('study_grid_cells', 2, 'study_chart', gettext('Its measurements, in cm'), function (el, d3) {
-      fp.charts.measurement_bars(el, d3, null, { placeholder: gettext('No flower yet') });
-    });
-  }
-
-  // url: the project's photo of the species, or null (none uploaded): then
-  // no <img> at all, so nothing can show broken and no request leaves.
-  function show_photo(url, attribution, species) {
-    var pane = az.select('picture_pane', 1);
-    az.clear('photo_box', 1);
-    az.hold_value.study_photo = null;
-    pane.classList.remove('photo_failed', 'photo_loading');
-    pane.classList.toggle('no_photo', !url);
-    az.set_text('photo_attribution', 1, '');
-    if (!url) {
-      az.set_text('photo_caption', 1, '');
-      return;
-    }
-    pane.classList.add('photo_loading');
-    az.set_text('photo_caption', 1, interpolate(gettext('Photo of %(species)s'), { species: fp.species_name(species) }, true));
-    if (attribution) {
-      az.set_text('photo_attribution', 1, interpolate(gettext('Photo: %(attribution)s'), { attribution: attribution }, true));
-    }
-    var image = az.add_image('photo_box', 1, {
-      this_class: 'study_photo',
-      image_path: url,
-      alt: interpolate(gettext('A typical %(species)s (not this very flower)'), { species: fp.species_name(species) }, true),
-      width: 320, height: 320,
-      fallback: function (img) {
-        // A slow error from an earlier flower's photo must not hide this one.
-        if (az.hold_value.study_photo !== img) return;
-        img.remove();
-        pane.classList.remove('photo_loading');
-        pane.classList.add('photo_failed');
-      }
-    });
-    az.hold_value.study_photo = image;
-    image.addEventListener('load', function () { pane.classList.remove('photo_loading'); }, { once: true });
-  }
-
-  function show_iris() {
-    var species = az.grab_value('study_species', 1);
-    az.set_disabled('show_iris', 1, true);
-    az.select('study_grid', 1).classList.add('is_loading');
-    fp.status('study_status', gettext('Fetching a flower…'), 'loading');
-    fp.api({
-      url: fp.API + 'flowers/random/',
-      parameters: species ? { species: species } : {},
-      done: function (flower) {
-        fp.status('study_status', '', 'ok');
-        az.set_text('study_name', 1, fp.species_name(flower.name));
-        az.select('study_name', 1).dataset.species = flower.name;
-        fp.flower.draw_flower(az.select('study_flower', 1), global.d3, flower.data.values, { animate: animate() });
-        fp.charts.measurement_bars(az.select('study_chart', 1), global.d3, flower.data.values, { animate: animate() });
-        show_photo(flower.url || null, flower.photo_attribution || null, flower.name);
-      }
-    }, 'study_status').then(function () {
-      az.set_disabled('show_iris', 1, false);
-      az.select('study_grid', 1).classList.remove('is_loading');
-    });
   }
 
   /* ---------------------------------------------------------------
@@ -219,7 +114,7 @@
     fp.api({
       url: fp.API + 'practice/', method: 'POST',
       done: function (attempt) {
-        az.hold_value.practice = attempt;
+        state.practice = attempt;
         az.hide('practice_blocked', 1);
         fp.status('practice_status', gettext('Which species is it?'), 'ok');
         az.select('practice_result', 1).dataset.outcome = '';
@@ -227,8 +122,7 @@
         az.set_text('practice_ai', 1, '');
         az.select('practice_why', 1).dataset.state = 'waiting';
         fp.show_why('practice', null, null);
-        fp.flower.draw_flower(az.select('practice_flower', 1), global.d3, attempt.data.values, { animate: animate() });
-        fp.charts.measurement_bars(az.select('practice_chart', 1), global.d3, attempt.data.values, { animate: animate() });
+        fp.show_flower('practice', attempt.data.values);
         fp.set_guess_buttons('practice_guess', true);
         az.select('practice_guess', 1).focus();
       },
@@ -240,9 +134,9 @@
   }
 
   function answer_practice(species) {
-    var attempt = az.hold_value.practice;
+    var attempt = state.practice;
     if (!attempt) return;
-    az.hold_value.practice = null;
+    state.practice = null;
     fp.set_guess_buttons('practice_guess', false);
     fp.status('practice_status', gettext('Checking…'), 'loading');
     // The ranges are needed for "why"; fetched once per page.
@@ -269,12 +163,12 @@
         },
         handle: function (error) {
           if (!refused_for_challenge(error)) return false;
-          az.hold_value.practice = attempt;
+          state.practice = attempt;
           return true;
         },
         fail: function () {
           // Let the trainee try the same flower again.
-          az.hold_value.practice = attempt;
+          state.practice = attempt;
           fp.set_guess_buttons('practice_guess', true);
         }
       }, 'practice_status');
@@ -288,16 +182,10 @@
 
   az.add_wrapped_function({
     name: 'build_training',
-    function: function (section) {
-      az.add_text(section, 1, {
-        this_class: 'training_title', tag: 'h2', text: gettext('Training'),
-        attributes: { id: 'training_title' }
-      });
-      az.add_text(section, 1, {
-        this_class: 'training_intro', tag: 'p',
-        text: gettext('An iris has three large sepals and three smaller petals. Their lengths and widths tell the species apart: study some flowers, then practise.')
-      });
-      build_study(section);
+    function: function (section, title) {
+      fp.add_heading(section, 'training', title,
+        gettext('An iris has three large sepals and three smaller petals. Their lengths and widths tell the species apart: study some flowers, then practise.'));
+      az.call_wrapped_function.build_study(section);
       az.call_wrapped_function.build_compare(section);
       build_practice(section);
     }
@@ -318,4 +206,4 @@
       fp.status('practice_status', gettext('The challenge is over: practice is open again.'), 'ok');
     }
   });
-})(window);
+})();
