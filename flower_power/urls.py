@@ -13,6 +13,7 @@ from challenges import urls as challenge_urls
 from flower_power import health
 from flower_power.api.errors import error_body
 from flower_power.favicon import favicon
+from flower_power.metrics.views import MetricsApi
 from ml import urls as ml_urls
 from trainees import views as trainee_views
 
@@ -23,6 +24,11 @@ admin.site.enable_nav_sidebar = False
 
 api_v1 = [
     path("auth/token/", trainee_views.TokenApi.as_view(), name="auth-token"),
+    path("auth/tokens/", trainee_views.TokenListApi.as_view(), name="auth-tokens"),
+    path(
+        "auth/tokens/<int:token_id>/", trainee_views.TokenDetailApi.as_view(),
+        name="auth-token-detail",
+    ),
     path("auth/ping/", trainee_views.PingApi.as_view(), name="auth-ping"),
     *ml_urls.api_urlpatterns,
     *challenge_urls.api_urlpatterns,
@@ -53,6 +59,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Prometheus's scrape: only for a token with metrics.view_metrics (README, "Metrics").
+    path("metrics", MetricsApi.as_view(), name="metrics"),
     # Compressed: the Chinese catalog is ~31 KiB, the trainee page's largest response. It holds
     # no secret and reflects no input, so gzip gives BREACH nothing to read.
     path("jsi18n/", gzip_page(JavaScriptCatalog.as_view()), name="javascript-catalog"),

@@ -37,6 +37,17 @@ def _fresh_cache():
     _clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _no_recorded_inputs_left():
+    # Inputs recorded for drift monitoring wait in a per-process buffer: no test may inherit
+    # another's, and none may be written at exit, when the test database is gone.
+    from ml.monitoring import inputs_discard
+
+    inputs_discard()
+    yield
+    inputs_discard()
+
+
 @pytest.fixture
 def password():
     return PASSWORD
@@ -64,7 +75,7 @@ def anon():
 
 def _token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user)[1]}")
     return client
 
 

@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from trainees.models import User
+from trainees.models import ApiToken, User
+from trainees.services import token_revoke_all, users_set_active
 
 # Fields only a superuser may change: a manager must not be able to hand out privileges.
 PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
@@ -21,7 +22,7 @@ class TraineeAdmin(UserAdmin):
     )
     list_filter = ("is_active", "is_staff", "store", "groups")
     search_fields = ("username", "display_name", "first_name", "last_name", "email", "store")
-    actions = ("deactivate", "activate")
+    actions = ("deactivate", "activate", "revoke_api_tokens")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -80,7 +81,7 @@ class TraineeAdmin(UserAdmin):
         queryset, skipped = self._manageable(request, queryset)
         self._report_skipped(request, skipped)
         # Never lock yourself out by accident.
-        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        count = users_set_active(users=queryset.exclude(pk=request.user.pk), active=False)
         self.message_user(
             request,
             ngettext("%d account deactivated.", "%d accounts deactivated.", count) % count,
@@ -91,9 +92,51 @@ class TraineeAdmin(UserAdmin):
     def activate(self, request, queryset):
         queryset, skipped = self._manageable(request, queryset)
         self._report_skipped(request, skipped)
-        count = queryset.update(is_active=True)
+        count = users_set_active(users=queryset, active=True)
         self.message_user(
             request,
             ngettext("%d account activated.", "%d accounts activated.", count) % count,
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Revoke API tokens"), permissions=["change"])
+    def revoke_api_tokens(self, request, queryset):
+        queryset, skipped = self._manageable(request, queryset)
+        self._report_skipped(request, skipped)
+        count = sum(token_revoke_all(user=user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext("%d API token revoked.", "%d API tokens revoked.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who has which client tokens, and revoking them. Never the digest: it is a credential's
+    hash, of no use to a manager."""
+
+    list_display = ("name", "user", "created", "expiry")
+    list_filter = ("created", "expiry")
+    search_fields = ("name", "user__username", "user__display_name")
+    fields = ("name", "user", "created", "expiry")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request)
+        if request.user.is_superuser:
+            return tokens
+        # A manager sees trainees' tokens only (as with their accounts).
+        return tokens.filter(user__is_staff=False, user__is_superuser=False)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # issued through the API only, to the client that shows it once
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and not manageable_by(request.user, obj.user):
+            return False
+        return super().has_delete_permission(request, obj)

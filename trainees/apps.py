@@ -9,6 +9,7 @@ class TraineesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from trainees import signals  # noqa: F401 (connects the receivers)
         from trainees.services import managers_group_sync
 
         # Permissions of apps migrated after ours exist only once migrate has finished.

@@ -1,8 +1,12 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 MANAGERS_GROUP = "Managers"
+# Stored, not translated: a token issued without a name keeps this one.
+DEFAULT_TOKEN_NAME = "API client"
 
 
 class User(AbstractUser):
@@ -26,6 +30,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.shown_name
 
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        # A new password revokes every API token once saved (trainees.signals).
+        self._password_changed = True
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_changed = True
+
     @property
     def shown_name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -40,3 +53,24 @@ class User(AbstractUser):
         if not hasattr(self, "_is_manager"):
             self._is_manager = self.is_staff and self.groups.filter(name=MANAGERS_GROUP).exists()
         return self._is_manager
+
+
+class ApiToken(AbstractAuthToken):
+    """One API client's token (django-rest-knox): only its SHA-512 digest is stored."""
+
+    # Knox makes the digest the primary key; an integer id instead lets the API and the admin
+    # name a token without ever showing its digest.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, default=DEFAULT_TOKEN_NAME,
+        help_text=_("The client or device the token was issued to."),
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ("-created",)
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,11 +11,31 @@ class TokenObtainInputSerializer(serializers.Serializer):
         max_length=4096, trim_whitespace=False, style={"input_type": "password"},
         label=_("password"),
     )
+    name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, label=_("name"),
+        help_text=_("The client or device this token is for, e.g. \"shop laptop\"."),
+    )
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("The token itself: shown this once only."))
     username = serializers.CharField()
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    expiry = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the token stops working (null: never)."))
+
+
+class TokenListItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField(help_text=_("Whether this request used this token."))
+
+
+class TokensRevokedSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text=_("How many tokens were revoked."))
 
 
 class MeOutputSerializer(serializers.Serializer):

@@ -8,14 +8,21 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from challenges.selectors import PERIODS
 from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import ApplicationError
+from ml.dataset import FEATURES, SPECIES
+from ml.models import Level
+from trainees.models import ApiToken
+from trainees.selectors import api_tokens_live
 from trainees.serializers import (
     PingOutputSerializer,
+    TokenListItemSerializer,
     TokenObtainInputSerializer,
     TokenOutputSerializer,
+    TokensRevokedSerializer,
 )
-from trainees.services import token_issue, token_revoke
+from trainees.services import token_issue, token_revoke, token_revoke_all
 
 
 class TokenApi(APIView):
@@ -31,7 +38,7 @@ class TokenApi(APIView):
         request=TokenObtainInputSerializer,
         responses={200: TokenOutputSerializer},
         auth=[],
-        summary="Obtain an API token with a username and password",
+        summary="Obtain a new API token for one client with a username and password",
     )
     def post(self, request):
         serializer = TokenObtainInputSerializer(data=request.data)
@@ -50,12 +57,54 @@ class TokenApi(APIView):
             )
         # A token login is a login: django-axes resets the failure count on this signal.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        token = token_issue(user=user)
-        return Response(TokenOutputSerializer({"token": token.key, "username": user.username}).data)
+        token, raw = token_issue(user=user, name=serializer.validated_data.get("name", ""))
+        return Response(TokenOutputSerializer({
+            "token": raw, "username": user.username,
+            "id": token.id, "name": token.name, "expiry": token.expiry,
+        }).data)
 
-    @extend_schema(request=None, responses={204: None}, summary="Revoke your API token")
+    @extend_schema(request=None, responses={204: None}, summary="Revoke the token of this request")
     def delete(self, request):
-        token_revoke(user=request.user)
+        if not isinstance(request.auth, ApiToken):
+            # A browser session carries no token: say so rather than revoke some other one.
+            raise ApplicationError(
+                _("This request carries no API token; revoke tokens by id at "
+                  "/api/v1/auth/tokens/."),
+                code="no_token",
+            )
+        token_revoke(user=request.user, token_id=request.auth.id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenListApi(APIView):
+    """Your API tokens: one per client or device."""
+
+    @extend_schema(
+        responses={200: TokenListItemSerializer(many=True)}, summary="List your API tokens",
+    )
+    def get(self, request):
+        current = request.auth.id if isinstance(request.auth, ApiToken) else None
+        return Response(TokenListItemSerializer(
+            [
+                {"id": token.id, "name": token.name, "created": token.created,
+                 "expiry": token.expiry, "current": token.id == current}
+                for token in api_tokens_live(user=request.user)
+            ],
+            many=True,
+        ).data)
+
+    @extend_schema(
+        request=None, responses={200: TokensRevokedSerializer},
+        summary="Revoke all your API tokens",
+    )
+    def delete(self, request):
+        return Response({"revoked": token_revoke_all(user=request.user)})
+
+
+class TokenDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Revoke one of your API tokens")
+    def delete(self, request, token_id: int):
+        token_revoke(user=request.user, token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -69,4 +118,9 @@ class PingApi(APIView):
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    # The domain's lists, handed to the page's scripts (data attributes) so they copy none.
+    return render(request, "home.html", {"page": {
+        "species": SPECIES, "features": FEATURES, "levels": Level.values,
+        # Longest first, as the scoreboard's period menu lists them.
+        "periods": list(reversed(PERIODS)),
+    }})

@@ -1,36 +1,224 @@
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.utils.translation import gettext as _
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+"""API token authentication: django-rest-knox's, with a per-process cache in front of it.
+
+Knox finds a token by its first characters and compares SHA-512 digests, loading the token
+and its user with a join: the largest part of a cheap request's time (bench/README.md). Here
+each process keeps what knox loaded, keyed by the presented token's digest, and checks that
+it is still true with one Redis round trip the request makes anyway: the same pipeline that
+counts the user throttle reads the user's version stamp (`auth:v:<user id>`). Whatever
+changes a user row or its tokens sets a new random stamp on commit
+(trainees.services.user_auth_changed), so a revoked token, a deactivated account or a started
+challenge is seen on the very next request by every process. Random stamps rather than a
+counter: a stamp that expired or was evicted can never come back with an old value.
+
+Without Redis (the file cache of `make run`), or while it is unreachable, there is no
+process cache: knox reads the database on every request.
+"""
+
+import copy
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from rest_framework import exceptions
+from rest_framework.authentication import get_authorization_header
+
+from flower_power.api import throttling
+
+logger = logging.getLogger(__name__)
+
+KEYWORDS = (b"token", b"bearer")
+CACHE_MAX_ENTRIES = 10_000
+# Bounds how long an entry can outlive a change whose stamp never reached Redis (it was
+# unreachable at that commit; a process that sees Redis fail also drops its whole cache).
+CACHE_MAX_AGE_SECONDS = 300
+# A stamp unused this long expires; the next request sets a fresh one and reloads.
+STAMP_TTL_SECONDS = 24 * 3600
+
+_FAILED = object()
 
 
-class FastTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication with the token's user read in one hand-written join.
+@dataclass(slots=True, frozen=True)
+class _Entry:
+    user: object
+    token: object
+    expires_at: float | None  # time.time() seconds; None: the token never expires
+    stamp: bytes | None  # None: loaded before any stamp was read, so never trusted
+    loaded_at: float
 
-    Over half of a prediction's time went to the ORM building this join on every request
-    (bench/README.md). Still one query per request and never stale: a revoked token or a
-    deactivated account is refused at once.
-    """
 
-    def authenticate_credentials(self, key):
-        user_model = get_user_model()
-        fields = user_model._meta.concrete_fields
-        columns = ", ".join(f'u."{field.column}"' for field in fields)
-        # Identifiers come from model metadata; the key is a bound parameter.
-        sql = (
-            f'SELECT t."created", {columns} FROM "{Token._meta.db_table}" t'  # noqa: S608
-            f' JOIN "{user_model._meta.db_table}" u ON u."id" = t."user_id" WHERE t."key" = %s'
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key])
-            row = cursor.fetchone()
-        if row is None:
-            raise AuthenticationFailed(_("Invalid token."))
-        user = user_model.from_db(
-            connection.alias, [field.attname for field in fields], row[1:]
-        )
-        if not user.is_active:
-            raise AuthenticationFailed(_("User inactive or deleted."))
-        return user, Token(key=key, user=user, created=row[0])
+_entries: dict[str, _Entry] = {}
+_entries_lock = threading.Lock()
+
+
+def _store():
+    """The Redis client behind the default cache, or None when the cache is not Redis."""
+    if not hasattr(cache, "client"):
+        return None
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+def _stamp_key(user_id) -> str:
+    return cache.make_key(f"auth:v:{user_id}")
+
+
+def auth_versions_bump(user_ids) -> None:
+    """Give these users new version stamps: every process's cached copies become stale."""
+    store = _store()
+    if store is None:
+        return
+    try:
+        pipeline = store.pipeline(transaction=False)
+        for user_id in user_ids:
+            pipeline.set(_stamp_key(user_id), secrets.token_hex(8), ex=STAMP_TTL_SECONDS)
+        pipeline.execute()
+    except Exception as exc:  # the commit stands; entries age out (CACHE_MAX_AGE_SECONDS)
+        logger.error("auth cache stamps not renewed for users %s: %s", list(user_ids), exc)
+
+
+def auth_cache_clear() -> None:
+    """Forget this process's cached tokens."""
+    with _entries_lock:
+        _entries.clear()
+
+
+def _remember(digest: str, entry: _Entry) -> None:
+    with _entries_lock:
+        if digest not in _entries and len(_entries) >= CACHE_MAX_ENTRIES:
+            del _entries[next(iter(_entries))]  # the oldest
+        _entries[digest] = entry
+
+
+def _forget(digest: str) -> None:
+    with _entries_lock:
+        _entries.pop(digest, None)
+
+
+def _user_throttle(request):
+    """The view's user throttle, if it has one: its count rides in our Redis round trip."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None:
+        return None
+    # get_throttles, not throttle_classes: some views choose their throttles per method.
+    for throttle in view.get_throttles():
+        if isinstance(throttle, throttling.UserRateThrottle) and throttle.rate is not None:
+            return throttle
+    return None
+
+
+def _copies(user, token):
+    # Each request gets its own: threads share the cached ones, and a view may set attributes.
+    user = copy.copy(user)
+    token = copy.copy(token)
+    token.user = user
+    return user, token
+
+
+class CachedTokenAuthentication(TokenAuthentication):
+    """Knox tokens after `Authorization: Token` or `Bearer`, cached per process (above)."""
+
+    def authenticate(self, request):
+        auth = get_authorization_header(request).split()
+        if not auth or auth[0].lower() not in KEYWORDS:
+            return None  # another scheme, or none: the next authenticator's turn
+        if len(auth) == 1:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid token header. No credentials provided."))
+        if len(auth) > 2:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid token header. Token string should not contain spaces."))
+        try:
+            key = auth[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        store = _store()
+        if store is None:
+            return self.authenticate_credentials(auth[1])
+        return self._authenticate_cached(request, store, key)
+
+    def authenticate_header(self, request) -> str:
+        return "Token"
+
+    def _authenticate_cached(self, request, store, key: str):
+        digest = hash_token(key)
+        entry = _entries.get(digest)
+        stamp = _FAILED
+        if entry is not None:
+            stamp = self._round_trip(request, store, entry.user.pk)
+            now = time.time()
+            if (
+                entry.stamp is not None
+                and stamp == entry.stamp
+                and (entry.expires_at is None or now < entry.expires_at)
+                and now - entry.loaded_at < CACHE_MAX_AGE_SECONDS
+            ):
+                return _copies(entry.user, entry.token)
+        try:
+            user, token = self.authenticate_credentials(key.encode("ascii"))
+        except exceptions.AuthenticationFailed:
+            _forget(digest)
+            raise
+        if entry is None:
+            # The stamp can only be read now, after the load: a change committed in between
+            # would hide behind it. Stored untrusted; the next request reloads under a stamp.
+            if self._round_trip(request, store, user.pk) is _FAILED:
+                return user, token
+            stamp = None
+        elif stamp is _FAILED:
+            return user, token
+        user.is_manager  # noqa: B018 - computed once into the snapshot (it costs a query)
+        _remember(digest, _Entry(
+            user=user, token=token,
+            expires_at=token.expiry.timestamp() if token.expiry else None,
+            stamp=stamp, loaded_at=time.time(),
+        ))
+        return _copies(user, token)
+
+    def _round_trip(self, request, store, user_id):
+        """Read the user's stamp (setting one if there is none) and count the user throttle,
+        in one pipeline; the count is left on the request for throttling.UserRateThrottle."""
+        throttle = _user_throttle(request)
+        fresh = secrets.token_hex(8).encode()
+        try:
+            pipeline = store.pipeline(transaction=False)
+            pipeline.set(_stamp_key(user_id), fresh, nx=True, get=True, ex=STAMP_TTL_SECONDS)
+            if throttle is not None:
+                window_key = throttle.window_key(user_id)
+                counter = cache.make_key(window_key)
+                pipeline.incr(counter)
+                pipeline.expire(counter, throttle.duration + 1, nx=True)
+            results = pipeline.execute()
+        except Exception as exc:  # Redis down: stamps may have been missed, trust nothing
+            logger.warning("auth cache bypassed, cache unavailable: %s", exc)
+            auth_cache_clear()
+            return _FAILED
+        if throttle is not None:
+            throttling.user_throttle_precounted(request, window_key, results[1])
+        return results[0] if results[0] is not None else fresh
+
+
+class CachedTokenScheme(OpenApiAuthenticationExtension):
+    """Both header spellings in the schema, either one enough."""
+
+    target_class = CachedTokenAuthentication
+    name = ["tokenAuth", "bearerAuth"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {
+                "type": "apiKey", "in": "header", "name": "Authorization",
+                "description": 'Token-based authentication with required prefix "Token"',
+            },
+            {"type": "http", "scheme": "bearer"},
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"tokenAuth": []}, {"bearerAuth": []}]

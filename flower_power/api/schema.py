@@ -39,7 +39,7 @@ PROTOCOL_ERROR_SCHEMA = {
 
 DESCRIPTIONS = {
     400: "Invalid input; the message (and `fields`) say what is wrong.",
-    401: "Not authenticated: send `Authorization: Token <key>` or log in.",
+    401: "Not authenticated: send `Authorization: Token <key>` (or `Bearer <key>`) or log in.",
     403: "Authenticated, but not allowed (e.g. managers only, or a missing CSRF token).",
     404: "No such resource (or not yours).",
     409: (
@@ -103,6 +103,9 @@ CONFLICTS = {
     ("get", "/api/v1/models/{number}/plots/{kind}/"),
     ("get", "/api/v1/models/{number}/plots/{kind}/data-uri/"),
 }
+# Operations with no body or query that still answer 400: revoking "this request's token"
+# from a browser session, which carries none (no_token).
+BAD_REQUESTS = {("delete", "/api/v1/auth/token/")}
 # Readiness and liveness probes: no credentials, no throttle; liveness does no I/O.
 NO_IO = {("get", "/v2/health/live")}
 
@@ -120,7 +123,7 @@ def _error_codes(path: str, method: str, operation: dict) -> set[int]:
     codes = set()
     if "requestBody" in operation:
         codes |= {400, 413, 415}
-    if "query" in locations:
+    if "query" in locations or (method, path) in BAD_REQUESTS:
         codes.add(400)
     if "path" in locations or "page" in names:
         codes.add(404)
@@ -251,6 +254,9 @@ def complete_schema(result, generator, request, public):
 OPERATIONS = {
     ("post", "/api/v1/auth/token/"): ("auth", "token_obtain"),
     ("delete", "/api/v1/auth/token/"): ("auth", "token_revoke"),
+    ("get", "/api/v1/auth/tokens/"): ("auth", "tokens_list"),
+    ("delete", "/api/v1/auth/tokens/"): ("auth", "tokens_revoke_all"),
+    ("delete", "/api/v1/auth/tokens/{token_id}/"): ("auth", "token_revoke_one"),
     ("get", "/api/v1/auth/ping/"): ("auth", "ping"),
     ("get", "/api/v1/me/"): ("me", "me_read"),
     ("get", "/api/v1/me/progress/"): ("me", "me_progress"),
@@ -300,7 +306,8 @@ OPERATIONS = {
         "inference-v2", "v2_model_version_infer"),
 }
 TAGS = [
-    {"name": "auth", "description": "Tokens: obtain one with a username and password, revoke it."},
+    {"name": "auth", "description": "API tokens: obtain one per client with a username and "
+     "password, list yours, revoke one or all."},
     {"name": "me", "description": "Your profile, stats and progress."},
     {"name": "flowers", "description": "Study flowers, species ranges, rules, photos; labelled "
      "samples (managers)."},

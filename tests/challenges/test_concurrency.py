@@ -58,7 +58,7 @@ def test_sixteen_concurrent_answers_to_one_round_store_exactly_one(
             **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "answers": "100000/min"
         },
     }
-    key = token_issue(user=trainee).key
+    key = token_issue(user=trainee)[1]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     for _ in range(REPEATS):
@@ -79,7 +79,7 @@ def test_sixteen_concurrent_answers_to_one_round_store_exactly_one(
 
 
 def test_concurrent_retries_with_one_idempotency_key_all_get_the_first_answer(trainee, model):
-    key = token_issue(user=trainee).key
+    key = token_issue(user=trainee)[1]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     session = client.post("/api/v1/challenges/", {"rounds": 2, "level": "botanist"}).json()

@@ -25,7 +25,7 @@ def test_starts_are_throttled_across_processes_with_retry_after(
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["starts"]
     allowed = int(rate.split("/")[0])
     result = subprocess.run(
-        [sys.executable, "-c", ANSWER_IN_ANOTHER_PROCESS, token_issue(user=trainee).key,
+        [sys.executable, "-c", ANSWER_IN_ANOTHER_PROCESS, token_issue(user=trainee)[1],
          str(allowed)],
         cwd=ROOT, env=child_process_env(), capture_output=True, text=True, timeout=120,
     )

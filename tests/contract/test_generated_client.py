@@ -160,7 +160,7 @@ def test_a_generated_client_fetches_a_plot_as_png_and_as_a_data_uri(
     from trainees.services import token_issue
 
     client = AuthenticatedClient(
-        base_url=live_server.url, token=token_issue(user=trainee).key, prefix="Token"
+        base_url=live_server.url, token=token_issue(user=trainee)[1], prefix="Token"
     )
     version = model_active.sync(client=client)
     assert version.status is ModelVersionStatusEnum.READY

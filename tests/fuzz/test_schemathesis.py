@@ -59,7 +59,7 @@ def call_as(user, case) -> None:
     case.call_and_validate(
         # identity: schemathesis's WSGI transport sends requests' `Accept-Encoding: gzip` but
         # does not decompress; gzip is tested in tests/contract/test_http_semantics.py.
-        headers={"Authorization": f"Token {token_issue(user=user).key}",
+        headers={"Authorization": f"Token {token_issue(user=user)[1]}",
                  "Accept-Encoding": "identity"},
         excluded_checks=excluded_checks(case),
     )

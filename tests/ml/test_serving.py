@@ -48,7 +48,7 @@ def test_serving_requests_and_every_level_never_imports_tensorflow(
             accuracy=result.metrics["accuracy"], tflite=result.tflite_bytes,
         )
     result = subprocess.run(
-        [sys.executable, "-c", SERVE_AND_REPORT, token_issue(user=trainee).key],
+        [sys.executable, "-c", SERVE_AND_REPORT, token_issue(user=trainee)[1]],
         cwd=ROOT, env=child_process_env(), capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

@@ -432,7 +432,7 @@ def test_tritons_http_client_works_unchanged(live_server, trainee, active_versio
     httpclient = pytest.importorskip("tritonclient.http")
     from tritonclient.utils import InferenceServerException
 
-    headers = {"Authorization": f"Token {token_issue(user=trainee).key}"}
+    headers = {"Authorization": f"Token {token_issue(user=trainee)[1]}"}
     client = httpclient.InferenceServerClient(url=live_server.url.removeprefix("http://"))
     rows = np.asarray([SETOSA, VIRGINICA], dtype=np.float32)
 

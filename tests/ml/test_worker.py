@@ -81,7 +81,7 @@ def test_two_retrains_requested_at_once_train_exactly_one(manager, active, worke
 
     from trainees.services import token_issue
 
-    key = token_issue(user=manager).key
+    key = token_issue(user=manager)[1]
     statuses = []
     barrier = threading.Barrier(2)
 

@@ -2,7 +2,8 @@
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
+
+from trainees.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_the_token_endpoint_refuses_the_right_password_while_locked(anon, traine
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["error"]["code"] == "locked_out"
     assert int(response["Retry-After"]) == 15 * 60
-    assert not Token.objects.filter(user=trainee).exists()
+    assert not ApiToken.objects.filter(user=trainee).exists()
 
 
 def test_a_colleague_on_the_same_ip_can_still_get_a_token(anon, trainee, other_trainee, password):

@@ -1,5 +1,6 @@
 import pytest
-from rest_framework.authtoken.models import Token
+
+from trainees.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_a_wrong_password_gets_400_and_no_token(anon, trainee):
     response = anon.post(TOKEN_URL, {"username": "alice", "password": "nope-nope-nope"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_credentials"
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_missing_fields_are_named_in_the_error(anon):
