@@ -17,8 +17,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TF_CPP_MIN_LOG_LEVEL=2
-# A CJK font, so the server-drawn plots can label in Simplified Chinese.
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+# A CJK font, so the server-drawn plots can label in Simplified Chinese; nginx, the buffering
+# front of the web command (flower_power/serve.py: slow clients never hold a Python thread).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei nginx-light \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system app && useradd --system --gid app --home-dir /app app
 WORKDIR /app
@@ -27,12 +28,13 @@ COPY pyproject.toml ./
 RUN pip install . && rm -rf build ./*.egg-info
 COPY . .
 COPY --from=frontend /app/node_modules/.build/d3 node_modules/.build/d3
-# Static files are collected at build time and served by whitenoise.
+# Static files are collected at build time and served by whitenoise. var/prometheus exists
+# owned by app, so the metrics volume mounted there (docker-compose.yml) is writable.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
     VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput \
-    && rm -rf /tmp/build-var && chown -R app:app /app
+    && rm -rf /tmp/build-var && mkdir -p /app/var/prometheus && chown -R app:app /app
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
-CMD ["gunicorn", "--config", "flower_power/gunicorn.conf.py", "flower_power.wsgi"]
+CMD ["python", "-m", "flower_power.serve"]

@@ -12,16 +12,19 @@ DEMO_PASSWORDS = {"manager": "manager passphrase 1", "trainee": "trainee passphr
 def production_env(
     *, database_url: str, redis_url: str | None, port: int, var_dir: Path, **extra: str
 ) -> dict:
+    # Not this process's metrics directory either (flower_power.metrics exports it): a server
+    # started with it would wipe the test suite's counters; it uses var_dir's own.
+    own = ("DJANGO_", "PYTEST", "PROMETHEUS_MULTIPROC_DIR", "FLOWER_POWER_METRICS_ROLE")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(own)},
         "DJANGO_SETTINGS_MODULE": "flower_power.settings",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Plain HTTP on loopback: TLS would end at a proxy in front of gunicorn.
+        # Plain HTTP on loopback: TLS would end at a proxy in front of the web server.
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "DEMO_MANAGER_PASSWORD": DEMO_PASSWORDS["manager"],
         "DEMO_TRAINEE_PASSWORD": DEMO_PASSWORDS["trainee"],

@@ -1,6 +1,6 @@
 """Chunked request bodies (no Content-Length), as `requests` sends a generator, read in full
-by the production server (gunicorn with flower_power/gunicorn.conf.py and flower_power.wsgi),
-under the same size limit as any body."""
+by the production server (the composed web command: nginx de-chunks, granian runs
+flower_power.wsgi), under the same size limit as any body."""
 
 import socket
 import subprocess
@@ -10,6 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 import requests
+import yaml
 from django.db import connection
 
 from tests.production import production_env
@@ -30,7 +31,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path, active_version):
-    """gunicorn as the container runs it, on this test's database."""
+    """The web server as the container runs it, on this test's database."""
     port = free_port()
     database = connection.settings_dict
     env = production_env(
@@ -38,11 +39,11 @@ def server(tmp_path, active_version):
         redis_url="redis://127.0.0.1:6379/6", port=port, var_dir=tmp_path / "var",
         REQUEST_BODY_MAX_BYTES=str(LIMIT), WEB_CONCURRENCY="1",
     )
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "web.log"
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = compose["services"]["web"]["command"]
     process = subprocess.Popen(
-        [str(Path(env["PATH"].split(":")[0]) / "gunicorn"), "--config",
-         "flower_power/gunicorn.conf.py", "flower_power.wsgi"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -67,7 +68,7 @@ def chunks(payload: bytes, size: int = 7):
 
 def test_chunked_bodies_are_read_on_every_kind_of_route(server, trainee):
     base, log = server
-    headers = {"Authorization": f"Token {token_issue(user=trainee).key}",
+    headers = {"Authorization": f"Token {token_issue(user=trainee)[1]}",
                "Content-Type": "application/json"}
     flower = dict(zip(("sepal_length", "sepal_width", "petal_length", "petal_width"), SETOSA,
                       strict=True))
@@ -95,7 +96,7 @@ def test_chunked_bodies_are_read_on_every_kind_of_route(server, trainee):
 
 def test_an_over_large_body_is_a_413_chunked_or_not_with_no_traceback(server, trainee):
     base, log = server
-    headers = {"Authorization": f"Token {token_issue(user=trainee).key}",
+    headers = {"Authorization": f"Token {token_issue(user=trainee)[1]}",
                "Content-Type": "application/json"}
     big = orjson.dumps({"instances": [SETOSA] * 5000})
     assert len(big) > LIMIT

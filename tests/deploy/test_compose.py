@@ -24,8 +24,8 @@ APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 def variables_read_by_settings() -> set[str]:
     names = set(re.findall(r'env_(?:str|bool|int|float|list)\(\s*"([A-Z_0-9]+)"', SETTINGS_SOURCE))
-    gunicorn = (ROOT / "flower_power" / "gunicorn.conf.py").read_text()
-    names |= set(re.findall(r'(?:environ\.get|_int|_bool)\(\s*"([A-Z_0-9]+)"', gunicorn))
+    serve = (ROOT / "flower_power" / "serve.py").read_text()
+    names |= set(re.findall(r'(?:_raw|_int|_bool)\(\s*env,\s*"([A-Z_0-9]+)"', serve))
     return names
 
 
@@ -67,21 +67,19 @@ def test_every_variable_in_env_example_is_read_by_the_code():
     assert {"SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD"} <= set(ENV_EXAMPLE)
 
 
-def test_the_web_command_is_gunicorn_with_our_config_and_wsgi_module():
+def test_the_web_command_is_our_launcher_in_compose_and_the_dockerfile():
     command = SERVICES["web"]["command"]
-    assert command[0] == "gunicorn"
-    config = command[command.index("--config") + 1]
-    assert (ROOT / config).is_file()
-    module = command[-1]
-    assert (ROOT / (module.replace(".", "/") + ".py")).is_file()
-    assert f'"{command[0]}", "--config", "{config}", "{module}"' in DOCKERFILE
+    assert command == ["python", "-m", "flower_power.serve"]
+    assert (ROOT / "flower_power" / "serve.py").is_file()
+    assert 'CMD ["python", "-m", "flower_power.serve"]' in DOCKERFILE
+    # nginx, the launcher's front, comes from Debian's packages in the image.
+    assert re.search(r"apt-get install [^\n]*\bnginx-light\b", DOCKERFILE)
 
 
-def test_the_web_port_matches_gunicorn_and_the_dockerfile():
-    from runpy import run_path
+def test_the_web_port_matches_the_launcher_and_the_dockerfile():
+    from flower_power.serve import Config
 
-    bind = run_path(str(ROOT / "flower_power" / "gunicorn.conf.py"))["bind"]
-    port = bind.rsplit(":", 1)[1]
+    port = Config.from_env({}).port
     assert SERVICES["web"]["ports"] == [f"{port}:{port}"]
     assert f"EXPOSE {port}" in DOCKERFILE
     assert f"127.0.0.1:{port}/healthz" in DOCKERFILE
@@ -126,11 +124,13 @@ def test_whitenoise_serves_static_files():
     assert "CompressedManifestStaticFilesStorage" in SETTINGS_SOURCE
 
 
-def test_gunicorn_never_preloads_the_app():
-    from runpy import run_path
+def test_the_app_is_loaded_in_each_worker_never_in_a_parent():
+    # A model must never be loaded before a fork: granian imports the app in each worker.
+    from flower_power.serve import Config, granian_argv
 
-    config = run_path(str(ROOT / "flower_power" / "gunicorn.conf.py"))
-    assert config.get("preload_app", False) is False
+    argv = granian_argv(Config.from_env({}), ROOT / "app.sock")
+    assert argv[-1] == "flower_power.wsgi:application"
+    assert "--interface" in argv and argv[argv.index("--interface") + 1] == "wsgi"
 
 
 def test_nothing_configures_a_photo_on_another_host():

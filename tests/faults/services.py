@@ -1,4 +1,4 @@
-"""Private Redis and PostgreSQL servers, and gunicorn in front of them, for the fault tests.
+"""Private Redis and PostgreSQL servers, and the web server in front of them, for the fault tests.
 
 The machine's shared servers are never stopped: every fault is done to a server of our own,
 on a free port of 127.0.0.1, in a temporary directory that is removed afterwards.
@@ -22,12 +22,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 
 from tests.production import DEMO_PASSWORDS
 from tests.production import production_env as base_production_env
 
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = ["gunicorn", "--config", "flower_power/gunicorn.conf.py", "flower_power.wsgi"]
+# The composed web command (nginx + granian, flower_power/serve.py), as the container runs it.
+WEB = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
 PASSWORDS = {
     "manager": DEMO_PASSWORDS["manager"],
     "alice": DEMO_PASSWORDS["trainee"],
@@ -221,7 +223,7 @@ def call(base: str, method: str, path: str, body=None, token: str | None = None,
     return Reply(status, parsed, time.monotonic() - started, content_type)
 
 
-class Gunicorn:
+class WebServer:
     """The composed web command, started and stopped by the test."""
 
     def __init__(self, env: dict, port: int, log_path: Path) -> None:
@@ -229,16 +231,16 @@ class Gunicorn:
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Gunicorn":
-        self.process = subprocess.Popen(GUNICORN, cwd=ROOT, env=self.env,
+    def start(self) -> "WebServer":
+        self.process = subprocess.Popen(WEB, cwd=ROOT, env=self.env,
                                         stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
         def ready() -> bool:
             if self.process.poll() is not None:
-                raise AssertionError("gunicorn exited:\n" + self.log())
+                raise AssertionError("the web server exited:\n" + self.log())
             return call(self.base, "GET", "/readyz", timeout=5).status == 200
 
-        wait_for(ready, timeout=90, what="gunicorn's /readyz")
+        wait_for(ready, timeout=90, what="the web server's /readyz")
         return self
 
     def stop(self) -> None:

@@ -14,10 +14,10 @@ from collections import Counter
 import pytest
 
 from tests.faults.services import (
-    Gunicorn,
     PrivatePostgres,
     PrivateRedis,
     Reply,
+    WebServer,
     call,
     free_port,
     manage,
@@ -66,7 +66,7 @@ def web(postgres, redis, tmp_path):
     port = free_port()
     env = production_env(database_url=postgres.url(DB_NAME), redis_url=redis.url, port=port,
                          var_dir=tmp_path / "var")
-    server = Gunicorn(env, port, tmp_path / "gunicorn.log").start()
+    server = WebServer(env, port, tmp_path / "web.log").start()
     yield server
     server.stop()
     log = server.log_path.read_text()
