@@ -7,6 +7,7 @@ and oversized batches never reach the model.
 
 import math
 import re
+from itertools import chain
 
 import numpy as np
 from django.conf import settings
@@ -72,13 +73,15 @@ def _valid_rows_fast(instances: list) -> np.ndarray | None:
     The per-value checks below build a field name for every value, valid or not; here only a
     batch that fails pays for that, to name its bad value.
     """
-    if not all(type(row) is list and len(row) == len(FEATURES) for row in instances):
+    # map() and set() loop in C: 40,000 values cost what a few hundred did in Python.
+    if set(map(type, instances)) != {list} or set(map(len, instances)) != {len(FEATURES)}:
         return None
-    if not {type(value) for row in instances for value in row} <= {float, int}:
+    values = list(chain.from_iterable(instances))
+    if not set(map(type, values)) <= {float, int}:
         return None  # booleans, strings, nulls...: let the slow path name them
     with np.errstate(all="ignore"):
         try:
-            rows = np.array(instances, dtype=np.float64)
+            rows = np.array(values, dtype=np.float64).reshape(-1, len(FEATURES))
         except OverflowError:  # an integer too large for a float
             return None
     if not ((rows >= MEASUREMENT_MIN_CM) & (rows <= MEASUREMENT_MAX_CM)).all():  # NaN: False

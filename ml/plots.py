@@ -11,13 +11,18 @@ import re
 import warnings
 from contextlib import contextmanager
 
+from django.core.cache import cache
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from ml.dataset import SPECIES
 
 PLOT_KINDS = ("loss", "accuracy", "confusion")
 FORMATS = ("svg", "png")
+# Cached plots of finished versions: change the version when the plots' look changes; the
+# timeout only lets plots nobody looks at any more leave the cache.
+PLOT_CACHE_VERSION = 1
+PLOT_CACHE_SECONDS = 7 * 24 * 3600
 
 # DejaVu Sans ships inside matplotlib, so laying text out never looks for a missing font (no
 # "findfont" warnings); in SVG the browser then draws the text with a CSS stack of its own.
@@ -112,6 +117,25 @@ def plot_title(version, kind: str) -> str:
 
 
 def plot(version, kind: str, fmt: str = "svg") -> bytes:
+    """One plot of a version, rendered once per language when the version is finished.
+
+    A finished version (ready, rejected or failed) never changes again, and matplotlib takes
+    tens of milliseconds a plot: its plots are kept in the shared cache. A version still
+    queued or training is drawn afresh each time.
+    """
+    from ml.models import ModelVersion
+
+    if version.status in ModelVersion.IN_PROGRESS:
+        return plot_render(version, kind, fmt)
+    key = f"plot:{PLOT_CACHE_VERSION}:{version.pk}:{kind}:{fmt}:{get_language()}"
+    picture = cache.get(key)
+    if picture is None:
+        picture = plot_render(version, kind, fmt)
+        cache.set(key, picture, timeout=PLOT_CACHE_SECONDS)
+    return picture
+
+
+def plot_render(version, kind: str, fmt: str = "svg") -> bytes:
     """Render one plot of a trained version: its loss or accuracy curves, or its confusion."""
     if kind not in PLOT_KINDS:
         raise ValueError(f"unknown plot {kind!r}")

@@ -11,8 +11,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 from django.conf import settings
 
+from flower_power.metrics import predictions_record
 from ml.dataset import SPECIES
 from ml.litert import LiteRTClassifier
 from ml.models import Level, ModelVersion, OpponentModel
@@ -27,19 +29,42 @@ class ServedModel:
     level: str = Level.BOTANIST.value
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        return self.classifier.predict_proba(x)
+        """Every prediction served to a client passes here, and is counted (Prometheus)."""
+        probabilities = self.classifier.predict_proba(x)
+        predictions_record(self.number, probabilities)
+        return probabilities
 
     def predict(self, x: np.ndarray) -> list[dict]:
         """Species and class probabilities for each row of x (n, 4)."""
         probabilities = self.predict_proba(x)
-        best = probabilities.argmax(axis=1)
+        species = [SPECIES[b] for b in probabilities.argmax(axis=1).tolist()]
+        # One tolist() and literal dicts: 10,000 rows spent most of their time here.
+        setosa, versicolor, virginica = SPECIES
         return [
-            {
-                "species": SPECIES[b],
-                "probabilities": dict(zip(SPECIES, row.tolist(), strict=True)),
-            }
-            for b, row in zip(best.tolist(), probabilities, strict=True)
+            {"species": name, "probabilities": {setosa: a, versicolor: b, virginica: c}}
+            for name, (a, b, c) in zip(species, probabilities.tolist(), strict=True)
         ]
+
+    def predict_json(self, x: np.ndarray) -> orjson.Fragment:
+        """`predict(x)` as the JSON orjson writes for it, byte for byte, at twice the speed:
+        10,000 rows made 20,000 dicts only to serialise them."""
+        probabilities = self.predict_proba(x)
+        # As float64, orjson writes each number as it writes the Python float.
+        columns = [
+            orjson.dumps(column, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+            for column in np.ascontiguousarray(probabilities.T, dtype=np.float64)
+        ]
+        heads = [_ROW_HEADS[b] for b in probabilities.argmax(axis=1).tolist()]
+        rows = map(_ROW_TAIL.__mod__, zip(heads, *columns, strict=True))
+        return orjson.Fragment(b"[" + b",".join(rows) + b"]")
+
+
+# One prediction of predict_json: the head names the species and opens the probabilities.
+_ROW_HEADS = [
+    b'{"species":"%s","probabilities":{"%s":' % (name.encode(), SPECIES[0].encode())
+    for name in SPECIES
+]
+_ROW_TAIL = b'%%s%%s,"%s":%%s,"%s":%%s}}' % (SPECIES[1].encode(), SPECIES[2].encode())
 
 
 class _Registry:

@@ -15,6 +15,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import orjson
@@ -207,24 +208,37 @@ def _features(tensor: dict, binary: memoryview, offset: int) -> tuple[np.ndarray
         raise invalid(_("input data must be a list of numbers."))
     if data and isinstance(data[0], list):
         # The "natural" nested form [[...4 numbers...], ...]: exactly the declared shape.
-        if len(data) != rows or not all(isinstance(r, list) and len(r) == width for r in data):
+        if len(data) != rows or set(map(type, data)) != {list} or set(map(len, data)) != {width}:
             raise invalid(_("input data is nested but not %(rows)d rows of 4 numbers.") % {
                 "rows": rows})
-        data = [value for row in data for value in row]
+        data = list(chain.from_iterable(data))
     if len(data) != rows * width:
         raise invalid(
             _("input shape %(shape)s needs %(need)d values, but data holds %(got)d.")
             % {"shape": orjson.dumps(shape).decode(), "need": rows * width, "got": len(data)}
         )
-    values = []
-    for i, value in enumerate(data):
-        # Fast path for the common case; measurement() explains anything else (bool, NaN, ...).
-        if type(value) in (float, int) and MEASUREMENT_MIN_CM <= value <= MEASUREMENT_MAX_CM:
-            values.append(value)
-        else:
-            values.append(measurement(value, f"input[{i // width}].{FEATURES[i % width]}"))
-    array = np.asarray(values, dtype=np.float32).reshape(rows, width)
-    return array, offset
+    array = _numbers_fast(data)
+    if array is None:
+        # measurement() explains what the fast path refused (a bool, NaN, a string...).
+        array = [
+            measurement(value, f"input[{i // width}].{FEATURES[i % width]}")
+            for i, value in enumerate(data)
+        ]
+    return np.asarray(array, dtype=np.float32).reshape(rows, width), offset
+
+
+def _numbers_fast(data: list) -> np.ndarray | None:
+    """The values as float64 if every one is a number in range, checked in C; else None."""
+    if not set(map(type, data)) <= {float, int}:
+        return None
+    with np.errstate(all="ignore"):
+        try:
+            values = np.array(data, dtype=np.float64)
+        except OverflowError:  # an integer too large for a float
+            return None
+    if not ((values >= MEASUREMENT_MIN_CM) & (values <= MEASUREMENT_MAX_CM)).all():
+        return None
+    return values
 
 
 @dataclass(frozen=True)
@@ -299,7 +313,8 @@ def infer_response(
         if name == "probabilities":
             shape = list(probabilities.shape)
             blob = np.ascontiguousarray(probabilities, dtype="<f4").tobytes() if binary else None
-            data = None if binary else probabilities.ravel().tolist()
+            # As float64, orjson writes the same digits as for Python floats, without them.
+            data = None if binary else probabilities.astype(np.float64).ravel()
         else:
             shape = [len(probabilities)]
             species = [SPECIES[b] for b in probabilities.argmax(axis=1).tolist()]
@@ -318,7 +333,7 @@ def infer_response(
     if request.request_id is not None:
         body["id"] = request.request_id
     body["outputs"] = outputs
-    header = orjson.dumps(body)
+    header = orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
     if not blobs:
         return header, None
     return header + b"".join(blobs), len(header)

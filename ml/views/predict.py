@@ -6,11 +6,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flower_power.api.throttling import rows_throttle, rows_throttle_early
 from flower_power.errors import ServiceUnavailable
+from flower_power.request_id import note_model_version
 from ml.dataset import FEATURES
 from ml.guards import prediction_check
 from ml.inputs import flower_query, guess_string, predict_payload
 from ml.models import MEASUREMENT_MAX_CM, MEASUREMENT_MIN_CM
+from ml.monitoring import inputs_record
 from ml.serializers import (
     LegacyPredictionSerializer,
     PredictOutputSerializer,
@@ -29,10 +32,19 @@ def served_or_503() -> ServedModel:
     return model
 
 
-def predictions(request, x) -> dict:
+def prediction_model(request, x) -> ServedModel:
+    """The model to answer with, once the guard and the rows throttle let this request in."""
     prediction_check(user=request.user)
     model = served_or_503()
-    return {"model_version": model.number, "predictions": model.predict(x)}
+    rows_throttle(request, len(x))
+    note_model_version(request, model.number)
+    inputs_record(x)
+    return model
+
+
+def predictions(request, x) -> dict:
+    model = prediction_model(request, x)
+    return {"model_version": model.number, "predictions": model.predict_json(x)}
 
 
 # What ml/inputs.py accepts, so clients (and the schema fuzzer) know the bounds.
@@ -112,6 +124,7 @@ class PredictApi(APIView):
         ),
     )
     def post(self, request):
+        rows_throttle_early(request)  # before parsing what may be 10,000 rows
         x, _batch = predict_payload(request.data)
         return Response(predictions(request, x))
 
@@ -154,10 +167,11 @@ class LegacyPredictFlowerApi(APIView):
         deprecated=True,
     )
     def get(self, request):
-        result = predictions(request, guess_string(request.query_params.get("guess_string")))
-        first = result["predictions"][0]
+        x = guess_string(request.query_params.get("guess_string"))
+        model = prediction_model(request, x)
+        [first] = model.predict(x)
         return Response({
-            "model_version": result["model_version"],
+            "model_version": model.number,
             "species": first["species"],
             "probabilities": first["probabilities"],
         })

@@ -13,7 +13,9 @@ these views follow the protocol rather than the rest of the API where the two di
 * Tensors as JSON or with Triton's binary tensor data extension, both ways (see
   ml/v2_protocol.py); shared memory and classification are refused with a 400.
 * Who and what before the body: 401 (anonymous), then 404 (unknown model or version) or 503
-  (no active model), then the body's 400s, then the 409 of a trainee in a challenge.
+  (no active model), then the body's 400s, then the 409 of a trainee in a challenge, then
+  the 429 of THROTTLE_ROWS (rows predicted per user; a batch costs its rows). Once a user
+  is over that budget, the 429 comes before the body is read.
 """
 
 from django.conf import settings
@@ -29,9 +31,12 @@ from rest_framework.views import APIView
 from flower_power.api.errors import exception_handler
 from flower_power.api.renderers import FastJSONRenderer
 from flower_power.api.schema import project_version
+from flower_power.api.throttling import rows_throttle, rows_throttle_early
 from flower_power.errors import NotFound, ServiceUnavailable
+from flower_power.request_id import note_model_version
 from ml.guards import prediction_check
 from ml.models import ModelVersion
+from ml.monitoring import inputs_record
 from ml.serving import ServedModel, active_model, model_version_served
 from ml.v2_protocol import (
     BINARY_HEADER,
@@ -259,9 +264,13 @@ class ModelInferApi(_V2Api):
     def post(self, request, model_name, version=None):
         # The model and version before the body: a 404 says more than the body's 400.
         model = _served(model_name, version)
+        rows_throttle_early(request)  # before parsing what may be 10,000 rows
         payload, binary = _request_body(request)
         parsed = infer_request_parse(payload, binary)
         prediction_check(user=request.user)
+        rows_throttle(request, len(parsed.rows))
+        note_model_version(request, model.number)
+        inputs_record(parsed.rows)
         body, header_length = infer_response(
             probabilities=model.predict_proba(parsed.rows), request=parsed, version=model.number
         )
