@@ -3,7 +3,15 @@ import random
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from ml.models import LEVEL_FEATURES, FlowerSample, Level, ModelVersion, OpponentModel, Split
+from ml.models import (
+    LEVEL_FEATURES,
+    DriftReport,
+    FlowerSample,
+    Level,
+    ModelVersion,
+    OpponentModel,
+    Split,
+)
 
 
 def flower_sample_random_train(*, species: str | None = None) -> FlowerSample | None:
@@ -20,6 +28,21 @@ def flower_sample_random_train(*, species: str | None = None) -> FlowerSample | 
 def model_version_active() -> ModelVersion | None:
     """The active model version without its artifacts, or None."""
     return ModelVersion.objects.defer("tflite", "keras").filter(is_active=True).first()
+
+
+def drift_latest(*, version: ModelVersion | None = None) -> DriftReport | None:
+    """The latest input drift report of a version (default: the active one), or None.
+
+    One query; what the admin and the metrics show.
+    """
+    reports = DriftReport.objects.select_related("version").defer(
+        "version__tflite", "version__keras", "version__history"
+    )
+    if version is None:
+        reports = reports.filter(version__is_active=True)
+    else:
+        reports = reports.filter(version=version)
+    return reports.order_by("-computed_at", "-id").first()
 
 
 LEVEL_DESCRIPTIONS = {

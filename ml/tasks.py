@@ -6,7 +6,12 @@ from celery import shared_task
 from django.conf import settings
 
 from ml.models import ModelVersion
-from ml.services import model_version_request, model_version_train, model_versions_reap
+from ml.services import (
+    input_drift_check,
+    model_version_request,
+    model_version_train,
+    model_versions_reap,
+)
 from ml.services.training import data_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -37,3 +42,13 @@ def model_nightly_retrain_task() -> None:
 @shared_task
 def model_versions_reap_task() -> None:
     model_versions_reap()
+
+
+@shared_task
+def input_drift_check_task() -> None:
+    """Compare recent inputs with the active version's training split (beat, every
+    ML_DRIFT_CHECK_MINUTES); running it twice only adds a second, equal report."""
+    report = input_drift_check()
+    if report is not None:
+        logger.info("input drift of v%s: %s (%d inputs)", report.version.number, report.state,
+                    report.sample_size)

@@ -45,7 +45,8 @@ def snapshot(sample: FlowerSample) -> dict:
 def ai_guesses(model: ServedModel, samples: list[FlowerSample]) -> list[tuple[str, float]]:
     import numpy as np
 
-    probabilities = model.predict_proba(
+    # The classifier itself: the AI's own guesses are not predictions served to a client.
+    probabilities = model.classifier.predict_proba(
         np.asarray([sample.measurements for sample in samples], dtype=np.float32)
     )
     best = probabilities.argmax(axis=1)

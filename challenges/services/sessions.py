@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 from challenges.models import ChallengeRound, ChallengeSession
 from challenges.selectors import challenge_idle_cutoff, challenge_session_open_id
 from challenges.services.common import ai_guesses, check_guess, scoreboard_changed, snapshot
+from flower_power import metrics
 from flower_power.errors import ApplicationError, Conflict, NotFound, ServiceUnavailable
-from ml.models import FlowerSample, Level, Split
+from ml.models import FlowerSample, InputSource, Level, Split
+from ml.monitoring import inputs_record
 from ml.selectors import model_version_active
 from ml.serving import model_version_served
+from trainees.services import user_auth_changed
 
 MAX_ROUNDS = 50
 DEFAULT_ROUNDS = 10
@@ -82,6 +85,8 @@ def _challenge_closed(*, session_ids: list[int], user_id: int | None = None) -> 
     users = get_user_model().objects.filter(open_challenge_id__in=session_ids)
     if user_id is not None:
         users = users.filter(id=user_id)
+    # Cached users (flower_power.api.authentication) must see the change on the next request.
+    user_auth_changed([user_id] if user_id is not None else users.values_list("id", flat=True))
     users.update(open_challenge_id=None)
 
 
@@ -133,6 +138,7 @@ def challenge_session_start(
         # A concurrent start won the one open slot (challengesession_one_active_per_user).
         raise _open_conflict(user) from None
     get_user_model().objects.filter(id=user.id).update(open_challenge_id=session.id)
+    user_auth_changed([user.id])
     ChallengeRound.objects.bulk_create(
         ChallengeRound(
             session=session, index=index, ai_guess=ai_guess, ai_confidence=confidence,
@@ -143,6 +149,7 @@ def challenge_session_start(
         )
     )
     scoreboard_changed()
+    metrics.challenge_started(level)
     return session
 
 
@@ -252,6 +259,9 @@ def challenge_round_answer(
             "status", "finished_at",
         ])
         scoreboard_changed()
+    # The flower this trainee was shown, for the input drift check (after the commit).
+    inputs_record([round_.measurements], source=InputSource.CHALLENGE)
+    metrics.challenge_answered(session.level, correct=correct, outcome=response["outcome"])
     return response, False
 
 
@@ -271,6 +281,7 @@ def challenge_session_give_up(*, user, session_id: int) -> ChallengeSession:
     session.save(update_fields=["status", "finished_at"])
     _challenge_closed(user_id=session.user_id, session_ids=[session.id])
     scoreboard_changed()
+    metrics.challenge_ended(session.level, session.outcome)
     return session
 
 
@@ -290,4 +301,7 @@ def challenge_sessions_abandon(*, user=None) -> int:
         if count:
             _challenge_closed(session_ids=ids)
             scoreboard_changed()
+            levels = ChallengeSession.objects.filter(id__in=ids).values_list("level", flat=True)
+            for level in levels:
+                metrics.challenge_ended(level, "loss")
     return count

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flower_power import metrics
 from flower_power.errors import ApplicationError, Conflict, NotFound, ServiceUnavailable
 from ml.models import ModelVersion
 from ml.training import validate_hyperparameters
@@ -151,6 +152,7 @@ def model_versions_reap() -> int:
             )
     if reaped:
         logger.warning("reaped %d training(s) whose worker is gone", reaped)
+        metrics.training_finished("lost", count=reaped)
     stale_queue = now - timedelta(hours=settings.ML_QUEUED_EXPIRY_HOURS)
     reaped += ModelVersion.objects.filter(
         status=ModelVersion.Status.QUEUED, created_at__lt=stale_queue

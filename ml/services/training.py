@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from flower_power import metrics
 from ml.dataset import FEATURES, SPECIES
 from ml.models import (
     LEVEL_FEATURES,
@@ -74,6 +75,7 @@ def _claim(version_id: int) -> bool:
         return False
     if version.attempts >= MAX_ATTEMPTS:
         _fail(version_id, "The worker died during training, twice; nothing was changed.")
+        metrics.training_finished("lost")
         return False
     # Compare-and-set on the worker we saw dead, so two redeliveries cannot both take it.
     return bool(
@@ -226,6 +228,7 @@ def _train(version: ModelVersion) -> ModelVersion:
     except BaseException as exc:  # SoftTimeLimitExceeded included: record, then re-raise
         logger.exception("training of model version id=%s failed", version_id)
         _fail(version_id, f"{type(exc).__name__}: {exc}")
+        metrics.training_finished("failed", time.monotonic() - started)
         if not isinstance(exc, Exception):
             raise
         return ModelVersion.objects.get(id=version_id)
@@ -262,6 +265,7 @@ def _train(version: ModelVersion) -> ModelVersion:
         )
         if gate["passed"]:
             model_version_activate(number=version.number)
+    metrics.training_finished(version.status, version.duration_seconds)
     logger.info(
         "model version %s: %s (%s); levels: %s", version.number, version.status,
         gate["reason"], ", ".join(

@@ -1,0 +1,60 @@
+"""Log lines as JSON, one object a line, each naming the request (and task) it belongs to.
+
+Used by settings.LOGGING for every logger, in web processes and Celery alike (README, "Logs").
+"""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+import orjson
+from celery._state import get_current_task
+
+from flower_power.request_id import current_request_id
+
+# Attributes every LogRecord has; anything else on a record came from `extra=` or a filter.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message", "asctime",
+}
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class ContextFilter(logging.Filter):
+    """Put the current request id, and in a worker the task's name and id, on every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id()
+        # Celery's own TaskFormatter reads the running task the same way; None outside one.
+        task = get_current_task()
+        if task is not None and task.request.id is not None:
+            record.task_name, record.task_id = task.name, task.request.id
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """time (ISO 8601, UTC), level, logger, message, then the record's plain extra fields.
+
+    Only str/number/bool/None extras are written: objects such as the HttpRequest that
+    django.request attaches (whose repr carries the query string) or Celery's task arguments
+    never reach the line.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and isinstance(value, _SCALARS):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        try:
+            return orjson.dumps(entry).decode()
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, a lone surrogate
+            return json.dumps(entry, default=str)
