@@ -20,6 +20,13 @@ $(VENV)/.installed: pyproject.toml
 	@rm -rf build *.egg-info
 	touch $@
 
+# MLServer, the peer bench/bench_serving.py measures us against: its own venv, never the app's.
+.venv-mlserver/.installed: bench/peers/mlserver/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is needed"; exit 1; }
+	test -x .venv-mlserver/bin/python || $(PYTHON) -m venv .venv-mlserver
+	.venv-mlserver/bin/python -m pip install -q -r bench/peers/mlserver/requirements.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -35,10 +42,11 @@ lint: install
 test: install
 	bin/ensure-services
 	$(VENV)/bin/ruff check .
+	npm run lint --silent
 	npm test --silent
 	$(VENV)/bin/pytest
 
-bench: install
+bench: install .venv-mlserver/.installed
 	bin/ensure-services
 	$(TEST_ENV) $(PY) bench/run.py
 
@@ -48,4 +56,4 @@ loadtest: install
 	$(TEST_ENV) $(PY) bench/loadtest.py
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles var
+	rm -rf $(VENV) .venv-mlserver node_modules staticfiles var

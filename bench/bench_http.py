@@ -73,9 +73,9 @@ def bench_database() -> contextlib.AbstractContextManager[None]:
 
 TOKEN_SCRIPT = """
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from trainees.services import token_issue
 user, _ = get_user_model().objects.get_or_create(username="bench", display_name="Bench")
-print("TOKEN=" + Token.objects.get_or_create(user=user)[0].key)
+print("TOKEN=" + token_issue(user=user, name="bench")[1])
 """
 
 

@@ -84,10 +84,11 @@ def _viewer_client():
     """A test client for a staff account: it may read the scoreboard but is not on it."""
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from trainees.services import token_issue
 
     user = get_user_model().objects.create(username="bench-viewer", is_staff=True)
-    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=user, name='bench')[1]}")
 
 
 def measure_size(client, period: str, trainees: int, repeat: int) -> dict[str, tuple]:

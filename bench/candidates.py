@@ -40,11 +40,11 @@ def _token_cache(original: Callable) -> Callable:
 
 def apply(names: tuple[str, ...] = RECOMMENDED) -> Callable[[], None]:
     """Apply the named alternatives; return a function that undoes them."""
-    from rest_framework.authentication import TokenAuthentication
+    from knox.auth import TokenAuthentication
     from rest_framework.throttling import SimpleRateThrottle
 
     import ml.inputs
-    from flower_power.api.authentication import FastTokenAuthentication
+    from flower_power.api.authentication import CachedTokenAuthentication
     from flower_power.api.throttling import CounterRateThrottle
 
     restore: list[tuple[object, str, object]] = []
@@ -57,15 +57,14 @@ def apply(names: tuple[str, ...] = RECOMMENDED) -> Callable[[], None]:
     if unknown:
         raise ValueError(f"unknown candidates: {sorted(unknown)}")
     if "drf defaults" in names:
-        patch(FastTokenAuthentication, "authenticate_credentials",
-              TokenAuthentication.authenticate_credentials)
+        patch(CachedTokenAuthentication, "authenticate", TokenAuthentication.authenticate)
         patch(CounterRateThrottle, "allow_request", SimpleRateThrottle.allow_request)
         patch(CounterRateThrottle, "wait", SimpleRateThrottle.wait)
         patch(ml.inputs, "_valid_rows_fast", lambda instances: None)
     if "token cache" in names:
         patch(
-            FastTokenAuthentication, "authenticate_credentials",
-            _token_cache(FastTokenAuthentication.__dict__["authenticate_credentials"]),
+            CachedTokenAuthentication, "authenticate_credentials",
+            _token_cache(TokenAuthentication.authenticate_credentials),
         )
 
     def undo() -> None:

@@ -50,9 +50,8 @@ class Timers:
 
 
 PARTS = {
-    "token lookup (one SQL join)": (
-        "flower_power.api.authentication", "FastTokenAuthentication",
-        "authenticate_credentials"),
+    "token check (process cache + Redis stamp)": (
+        "flower_power.api.authentication", "CachedTokenAuthentication", "authenticate"),
     "throttles (Redis INCR counters)": ("rest_framework.views", "APIView", "check_throttles"),
     "JSON parse (orjson)": ("flower_power.api.parsers", "StrictJSONParser", "parse"),
     "validation -> numpy array": ("ml.views.predict", None, "predict_payload"),

@@ -75,7 +75,6 @@ def create_accounts(trainees: int, predictors: int) -> dict[str, list[str]]:
     """Trainees, API clients and a manager, with tokens (no logins: axes and the auth
     throttle would see 50 logins from one IP)."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from trainees.services import token_issue, user_create
 
@@ -84,12 +83,10 @@ def create_accounts(trainees: int, predictors: int) -> dict[str, list[str]]:
         [User(username=f"load-trainee-{n:02d}", password="!") for n in range(trainees)]
         + [User(username=f"load-api-{n}", password="!") for n in range(predictors)]
     )
-    keys = [t.key for t in Token.objects.bulk_create(
-        Token(user=user, key=Token.generate_key()) for user in users
-    )]
+    keys = [token_issue(user=user, name="loadtest")[1] for user in users]
     manager = user_create(username="load-manager", manager=True)
     return {"trainees": keys[:trainees], "predictors": keys[trainees:],
-            "manager": [token_issue(user=manager).key]}
+            "manager": [token_issue(user=manager)[1]]}
 
 
 def manager(server: Server, token: str, start_at: float, args, rec: Recorder,

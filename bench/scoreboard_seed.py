@@ -120,13 +120,13 @@ def _session(user, version, samples, rounds, skill, now, rng, session_model, rou
 def player_tokens(count: int) -> list[str]:
     """Trainees without history, for the load generator: one token each."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from trainees.services import token_issue
 
     users = get_user_model().objects.bulk_create(
         get_user_model()(username=f"player-{n:02d}", password="!") for n in range(count)
     )
-    tokens = Token.objects.bulk_create(Token(user=u, key=Token.generate_key()) for u in users)
-    return [t.key for t in tokens]
+    return [token_issue(user=u, name="bench")[1] for u in users]
 
 
 def enough_test_flowers(rounds: int) -> int:
