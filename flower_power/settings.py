@@ -38,7 +38,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: django-rest-knox, with its model swapped for trainees.ApiToken.
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -47,10 +48,24 @@ INSTALLED_APPS = [
     "trainees",
     "ml",
     "challenges",
+    # Prometheus metrics on /metrics and the permission to scrape them (README, "Metrics").
+    "flower_power.metrics",
 ]
 
+# Prometheus metrics (flower_power/metrics/): off removes the request middleware and makes
+# every recording call a no-op, so `make bench` can show what they cost.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+# Every web and worker process writes its counters to files here (prometheus-client's
+# multiprocess mode); /metrics sums them. Web and worker must share it (docker-compose.yml).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", str(VAR_DIR / "prometheus"))
+
 MIDDLEWARE = [
-    # First: X-Forwarded-* headers from anyone but a TRUSTED_PROXIES peer are dropped before
+    # Outermost: every response carries X-Request-ID, every log line the request causes names
+    # it, and its one JSON line per request (the access log) times the whole stack.
+    "flower_power.request_id.RequestIdMiddleware",
+    # Request count and latency by route, method and status (Prometheus).
+    *(["flower_power.metrics.middleware.RequestMetricsMiddleware"] if METRICS_ENABLED else []),
+    # Then: X-Forwarded-* headers from anyone but a TRUSTED_PROXIES peer are dropped before
     # anything (SecurityMiddleware's SECURE_PROXY_SSL_HEADER) reads them.
     "flower_power.client_ip.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -196,6 +211,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# API tokens (django-rest-knox; README, "API tokens"): hashed, one per client, with a fixed
+# expiry (no sliding renewal, so authenticating a request never writes to the database).
+KNOX_TOKEN_MODEL = "trainees.ApiToken"
+API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30, minimum=1))
+# A user's live tokens at most; issuing one more revokes the oldest.
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 20, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "AUTO_REFRESH": False,
+    # Secret scanners (GitHub's, gitleaks) can match a token that announces itself.
+    "TOKEN_PREFIX": "fp_",
+}
+# knox's own AuthToken table is never used (swapped for trainees.ApiToken): no migrations.
+MIGRATION_MODULES = {"knox": None}
+
 # django-axes: lock a username *on* an IP, so one trainee failing at a shop's shared IP
 # does not lock out colleagues.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -245,7 +275,8 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Probes (the container HEALTHCHECK, load balancers) talk plain HTTP to the process itself.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^v2/health/"]
+# So is Prometheus, scraping /metrics over the internal network (README, "Metrics").
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^v2/health/", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
@@ -269,9 +300,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [CSP_SELF],
         "frame-ancestors": [CSP_NONE],
     },
-    # JSON for programs: no browser renders or runs it (nosniff), and building the policy
-    # cost ~0.24 ms of a ~1.1 ms API request. Pages, the docs and the admin keep it.
-    "EXCLUDE_URL_PREFIXES": ("/api/v1/", "/v2"),
+    # Only HTML and SVG responses carry it (flower_power/security_headers.py): JSON for
+    # programs is never rendered or run (nosniff), and building the policy cost ~0.2 ms.
 }
 # Browser features no page of ours uses are switched off for them and anything they embed.
 PERMISSIONS_POLICY = env_str(
@@ -302,7 +332,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 REST_FRAMEWORK = {
     # Token first: an anonymous call then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "flower_power.api.authentication.FastTokenAuthentication",
+        "flower_power.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -318,6 +348,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "60/min"),
         "user": env_str("THROTTLE_USER", "6000/min"),
+        # Rows predicted per user (flower_power/api/throttling.py RowsRateThrottle): a batch
+        # costs its rows, so 10,000-row batches cannot crowd everyone else out.
+        "rows": env_str("THROTTLE_ROWS", "300000/min"),
         "auth": env_str("THROTTLE_AUTH", "20/min"),
         "answers": env_str("THROTTLE_ANSWERS", "120/min"),
         "starts": env_str("THROTTLE_STARTS", "30/min"),
@@ -333,7 +366,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Flower Power API",
     "DESCRIPTION": (
         "Iris training, challenges against the AI, scoreboard and predictions.\n\n"
-        "Authenticate with `Authorization: Token <key>` from `POST /api/v1/auth/token/`. "
+        "Authenticate with `Authorization: Token <key>` (or `Bearer <key>`) from "
+        "`POST /api/v1/auth/token/`; list and revoke your tokens at `/api/v1/auth/tokens/`. "
         "Paths under /api/ end with `/`; without it the answer is a 308 to the slashed path "
         "(same method). Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`; "
         "timestamps are UTC ISO 8601 with `Z`; JSON of 1 KiB or more is gzipped for clients "
@@ -370,25 +404,36 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Logs: one JSON object a line on stderr (flower_power/logs.py; README, "Logs"), or plain text
+# for a person reading a terminal (`make run`). Every line names its request id.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not one of json, text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
+        "context": {"()": "flower_power.logs.ContextFilter"},
         "client_ip": {"()": "flower_power.client_ip.ClientIpLogFilter"},
         "quiet_client_errors": {"()": "flower_power.client_ip.QuietClientErrorsFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "flower_power.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         # Request records name the client (TRUSTED_PROXIES decides who that is).
         "request": {
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s client=%(client_ip)s"
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s "
+            "client=%(client_ip)s"
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"],
+        },
         "request_console": {
-            "class": "logging.StreamHandler", "formatter": "request",
-            "filters": ["client_ip", "quiet_client_errors"],
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "request",
+            "filters": ["context", "client_ip", "quiet_client_errors"],
         },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -436,6 +481,19 @@ ML_QUEUED_EXPIRY_HOURS = env_int("ML_QUEUED_EXPIRY_HOURS", 6, minimum=1)
 # reaper, which beat runs every ML_REAP_INTERVAL_SECONDS, and by any worker that starts.
 ML_TRAINING_LEASE_SECONDS = env_int("ML_TRAINING_LEASE_SECONDS", 30, minimum=6)
 ML_REAP_INTERVAL_SECONDS = env_int("ML_REAP_INTERVAL_SECONDS", 30, minimum=5)
+# Input drift (ml/monitoring.py, ml/drift.py): web processes keep a bounded sample of the
+# measurements they are sent and write it every ML_DRIFT_FLUSH_SECONDS; every
+# ML_DRIFT_CHECK_MINUTES a task compares the last ML_DRIFT_WINDOW_HOURS of it with the active
+# version's training split. A measurement has drifted when its PSI is above
+# ML_DRIFT_PSI_THRESHOLD (the usual rule: 0.1 small, 0.2 significant) and its KS statistic
+# is above the two-sample critical value at ML_DRIFT_KS_ALPHA (not chance: the reference is
+# only ~120 flowers). Below ML_DRIFT_MIN_SAMPLES recent inputs there is no verdict.
+ML_DRIFT_FLUSH_SECONDS = env_float("ML_DRIFT_FLUSH_SECONDS", 30.0, minimum=1)
+ML_DRIFT_CHECK_MINUTES = env_float("ML_DRIFT_CHECK_MINUTES", 10.0, minimum=1)
+ML_DRIFT_WINDOW_HOURS = env_float("ML_DRIFT_WINDOW_HOURS", 24.0, minimum=0.1)
+ML_DRIFT_MIN_SAMPLES = env_int("ML_DRIFT_MIN_SAMPLES", 200, minimum=10)
+ML_DRIFT_PSI_THRESHOLD = env_float("ML_DRIFT_PSI_THRESHOLD", 0.2, minimum=0)
+ML_DRIFT_KS_ALPHA = env_float("ML_DRIFT_KS_ALPHA", 0.01, minimum=1e-9, maximum=0.5)
 
 CELERY_BEAT_SCHEDULE = {
     "nightly-retrain": {
@@ -450,5 +508,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "abandon-stale-challenges": {
         "task": "challenges.tasks.challenge_sessions_abandon_task", "schedule": 300.0,
+    },
+    "input-drift-check": {
+        "task": "ml.tasks.input_drift_check_task", "schedule": ML_DRIFT_CHECK_MINUTES * 60,
     },
 }

@@ -28,3 +28,7 @@ _SUITE = os.environ.get("TEST_DATABASE_NAME", "test_flower_power")
 DATABASES["default"]["TEST"] = {"NAME": _SUITE}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"fp-{_SUITE}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"celery-{_SUITE}"
+# Nor Prometheus counter files (the workers a test starts inherit the variable).
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(
+    VAR_DIR / "prometheus" / _SUITE  # noqa: F405
+)
