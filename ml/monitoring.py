@@ -103,7 +103,7 @@ def inputs_record(rows, *, source: str = InputSource.PREDICT) -> None:
         logger.warning("recording inputs for drift monitoring failed", exc_info=True)
 
 
-def inputs_flush() -> int:
+def inputs_flush(*, quiet: bool = False) -> int:
     """Write the buffered inputs in one INSERT; how many rows were written."""
     rows = _buffer.take()
     if not rows:
@@ -118,7 +118,7 @@ def inputs_flush() -> int:
         )
     except Exception:
         logger.warning("writing %d input samples failed; they are dropped", len(rows),
-                       exc_info=True)
+                       exc_info=not quiet)
         return 0
     return len(rows)
 
@@ -131,8 +131,9 @@ def inputs_discard() -> None:
 @atexit.register
 def _flush_at_exit() -> None:
     # Best effort: a process that stops (a deploy, a worker recycled) keeps its last sample.
+    # One line, no traceback, if the database is gone by now (a bench or test dropped it).
     if len(_buffer):
         try:
-            inputs_flush()
-        except Exception:  # the database may be gone by now
+            inputs_flush(quiet=True)
+        except Exception:
             logger.debug("flushing input samples at exit failed", exc_info=True)
