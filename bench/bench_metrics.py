@@ -6,13 +6,12 @@ own: the request middleware and the prediction counters (METRICS_ENABLED on) aga
 the two, best of BLOCKS each: a busy machine slows some blocks down, never speeds one up.
 """
 
-import io
 import os
-import sys
 import tempfile
 import time
 
 import common
+from http_profile import wsgi_call
 
 DB_NAME = "fp_bench_metrics"
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -30,30 +29,11 @@ print("TOKEN=" + token_issue(user=user, name="bench")[1])
 """
 
 
-def _call(application, method: str, path: str, body: bytes, token: str) -> int:
-    environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1:8000",
-        "HTTP_AUTHORIZATION": f"Bearer {token}", "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
-        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False,
-    }
-    status = []
-    response = application(environ, lambda s, headers, exc_info=None: status.append(s))
-    try:
-        body = b"".join(response)
-    finally:
-        response.close()
-    return int(status[0].split()[0])
-
-
 def _block(application, body: bytes, token: str) -> tuple[float, float]:
     """(wall, CPU) seconds per request over COUNT requests."""
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(COUNT):
-        _call(application, "POST", "/api/v1/predict/", body, token)
+        wsgi_call(application, "POST", "/api/v1/predict/", body, token)
     return (time.perf_counter() - wall) / COUNT, (time.process_time() - cpu) / COUNT
 
 
@@ -124,7 +104,7 @@ def main() -> None:
         with override_settings(MIDDLEWARE=plain):
             without = WSGIHandler()
         for application in (with_metrics, without):
-            assert _call(application, "POST", "/api/v1/predict/", ONE, token) == 200
+            assert wsgi_call(application, "POST", "/api/v1/predict/", ONE, token) == 200
 
         print(f"\nPOST /api/v1/predict/ in-process, best of {BLOCKS} blocks of {COUNT}:")
         print(f"  {'':24} {'without':>16} {'with metrics':>16} {'cost':>16}")
@@ -147,7 +127,7 @@ def main() -> None:
         size = len(exposition())
         cpu = time.process_time()
         for _ in range(SCRAPES):
-            assert _call(with_metrics, "GET", "/metrics", b"", scraper) == 200
+            assert wsgi_call(with_metrics, "GET", "/metrics", b"", scraper) == 200
         per_scrape = (time.process_time() - cpu) / SCRAPES
         print(f"\nGET /metrics ({files} counter files, {size} bytes): {per_scrape * 1e3:.2f} ms "
               f"CPU per scrape = {per_scrape / 15 * 100:.3f}% of a core at one scrape per 15 s")

@@ -72,10 +72,10 @@ def _install_timers(timers: Timers) -> None:
         timers.wrap(getattr(target, owner) if owner else target, attribute, label)
 
 
-def _wsgi_call(application: Callable, scenario: Scenario, token: str) -> int:
-    body = scenario.body or b""
+def wsgi_call(application: Callable, method: str, path: str, body: bytes, token: str) -> int:
+    """One request straight into a WSGI application, as a server would make it; its status."""
     environ = {
-        "REQUEST_METHOD": scenario.method, "PATH_INFO": scenario.path, "QUERY_STRING": "",
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
         "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1:8000",
         "HTTP_AUTHORIZATION": f"Token {token}", "CONTENT_TYPE": "application/json",
@@ -99,13 +99,13 @@ def _block(
     from django.core.cache import cache
 
     cache.clear()  # fresh throttle counters (and DRF's history, for "drf defaults")
-    if _wsgi_call(application, scenario, token) != 200:
+    if wsgi_call(application, scenario.method, scenario.path, scenario.body or b"", token) != 200:
         raise RuntimeError(f"{scenario.label} did not answer 200 in-process")
     if timers:
         timers.totals.clear()
     started = time.perf_counter()
     for _ in range(count):
-        _wsgi_call(application, scenario, token)
+        wsgi_call(application, scenario.method, scenario.path, scenario.body or b"", token)
     elapsed = time.perf_counter() - started
     parts = {label: total / count for label, total in timers.totals.items()} if timers else {}
     return elapsed / count, parts

@@ -1,4 +1,6 @@
-"""Production gunicorn settings, read from the environment.
+"""gunicorn settings, read from the environment: the server before `python -m
+flower_power.serve` (nginx + granian, README "Serving"), still started by bench_http.py,
+bench_scoreboard.py and the load test as their baseline.
 
 Run `gunicorn -c flower_power/gunicorn.conf.py flower_power.wsgi`. The defaults were chosen
 with `bench/bench_http.py --sweep` (see bench/README.md): on 2 cores, cpu_count + 1 gthread
@@ -11,48 +13,25 @@ PostgreSQL and Redis.
 import multiprocessing
 import os
 
-
-def _int(name: str, default: int, minimum: int = 0) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SystemExit(f"{name} must be an integer, not {raw!r}") from None
-    if value < minimum:
-        raise SystemExit(f"{name} must be at least {minimum}, not {value}")
-    return value
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise SystemExit(f"{name} must be true or false, not {raw!r}")
-
+from flower_power.env import env_bool, env_int
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1, minimum=1)
+workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1, minimum=1)
 # GUNICORN_THREADS=1 means plain sync workers (no keep-alive), e.g. behind a buffering proxy.
-threads = _int("GUNICORN_THREADS", 4, minimum=1)
+threads = env_int("GUNICORN_THREADS", 4, minimum=1)
 worker_class = "gthread" if threads > 1 else "sync"
 
-timeout = _int("GUNICORN_TIMEOUT", 30, minimum=1)
-graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=1)
+timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 20, minimum=1)
 # Seconds an idle keep-alive connection stays open (gthread). Behind a load balancer, set it
 # above the balancer's idle timeout, so gunicorn never closes a connection it is reusing.
-keepalive = _int("GUNICORN_KEEPALIVE", 5, minimum=0)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0)
 # Recycle workers now and then so a slow leak cannot grow forever; jitter keeps them
 # from all restarting at once.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 20_000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2_000)
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 20_000, minimum=0)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 2_000, minimum=0)
 
-accesslog = "-" if _bool("GUNICORN_ACCESS_LOG", False) else None
+accesslog = "-" if env_bool("GUNICORN_ACCESS_LOG", False) else None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # X-Forwarded-Proto (and the like) is believed only from TRUSTED_PROXIES, the same list the

@@ -80,6 +80,13 @@ def _token_client(user) -> APIClient:
 
 
 @pytest.fixture
+def manager_client(client, manager):
+    """The Django test client logged in as a manager (the admin's pages)."""
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
 def trainee_api(trainee):
     return _token_client(trainee)
 

@@ -1,10 +1,14 @@
 """The environment the containers run with (docker-compose.yml, .env.example), pointed at
-servers on this machine: shared by the smoke test and the fault tests."""
+servers on this machine, and the helpers every test that starts them needs: a free port and
+SQL as the PostgreSQL superuser."""
 
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
+
+import psycopg
 
 DEMO_PASSWORDS = {"manager": "manager passphrase 1", "trainee": "trainee passphrase 1"}
 
@@ -38,3 +42,14 @@ def production_env(
     else:
         env.pop("REDIS_URL", None)
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_sql(sql: str) -> None:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(sql)

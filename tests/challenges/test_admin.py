@@ -63,12 +63,6 @@ def league(trainee, other_trainee, manager, version):
     return sessions
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 class Tables(HTMLParser):
     """The text of every cell of every table with an id: {id: [[cell, ...], ...]}."""
 
@@ -531,7 +525,7 @@ def test_nobody_adds_changes_or_deletes_records(client, manager, records, model,
     assert "delete_selected" not in listing
     assert client.post(
         changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
-    ).status_code in (200, 302)
+    ).status_code == 200  # the list again: the action does not exist for them
     assert type(obj).objects.filter(pk=obj.pk).exists()
     obj.refresh_from_db()
     assert getattr(obj, "guess", "setosa") == "setosa"

@@ -2,7 +2,6 @@
 by the production server (the composed web command: nginx de-chunks, granian runs
 flower_power.wsgi), under the same size limit as any body."""
 
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ import requests
 import yaml
 from django.db import connection
 
-from tests.production import production_env
+from tests.production import free_port, production_env
 from trainees.services import token_issue
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -21,12 +20,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 64 * 1024
 SETOSA = [5.1, 3.5, 1.4, 0.2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

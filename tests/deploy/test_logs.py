@@ -4,7 +4,6 @@ and not one token, password or cookie in any line."""
 
 import http.cookiejar
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -13,11 +12,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import psycopg
 import pytest
 import yaml
 
-from tests.production import DEMO_PASSWORDS, production_env
+from tests.production import DEMO_PASSWORDS, admin_sql, free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
@@ -31,17 +29,6 @@ REQUEST_FIELDS = {
 }
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def admin_sql(sql: str) -> None:
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(sql)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -14,11 +14,10 @@ import threading
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 import yaml
 
-from tests.production import DEMO_PASSWORDS, production_env
+from tests.production import DEMO_PASSWORDS, admin_sql, free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
@@ -28,17 +27,6 @@ BODY_TIMEOUT = 3  # seconds, WEB_BODY_TIMEOUT for this test
 SOCKETS = 32
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def admin_sql(sql: str) -> None:
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(sql)
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None,

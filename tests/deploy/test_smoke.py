@@ -2,7 +2,6 @@
 with production settings against the local PostgreSQL and Redis, end to end."""
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -10,28 +9,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import psycopg
 import pytest
 import yaml
 
-from tests.production import DEMO_PASSWORDS, production_env
+from tests.production import DEMO_PASSWORDS, admin_sql, free_port, production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 DB_NAME = "flower_power_smoke"
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def admin_sql(sql: str) -> None:
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(sql)
 
 
 def call(base: str, method: str, path: str, body=None, token: str | None = None):

@@ -24,7 +24,7 @@ import psycopg
 import pytest
 import yaml
 
-from tests.production import DEMO_PASSWORDS
+from tests.production import DEMO_PASSWORDS, free_port
 from tests.production import production_env as base_production_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,12 +55,6 @@ def postgres_bin(name: str) -> str:
         str(p)))
     found = str(candidates[-1]) if candidates else shutil.which(name)
     return require(found, f"PostgreSQL's {name}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):

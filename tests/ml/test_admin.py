@@ -21,12 +21,6 @@ VERSIONS = reverse("admin:ml_modelversion_changelist")
 RETRAIN = reverse("admin:ml_modelversion_retrain")
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
 def upload(client, content: bytes, name: str = "flowers.csv"):
     return client.post(
         IMPORT, {"file": SimpleUploadedFile(name, content, content_type="text/csv")}

@@ -43,12 +43,6 @@ def photo_url(species: str) -> str:
 
 
 @pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
 def setosa_photo(manager):
     return species_photo_store(
         species="setosa", image=PNG, attribution="Photo: A. Gardener, CC BY-SA 4.0",

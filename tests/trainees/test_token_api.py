@@ -77,7 +77,7 @@ def test_an_unknown_api_path_is_a_json_404(trainee_api):
 
 def test_the_api_renders_json_only(trainee_api):
     response = trainee_api.get(ME_URL, HTTP_ACCEPT="text/html")
-    assert response.status_code == 406 or response["Content-Type"].startswith("application/json")
+    assert (response.status_code, response["Content-Type"]) == (406, "application/json")
 
 
 def test_the_token_endpoint_is_throttled(anon, settings):
