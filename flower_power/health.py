@@ -9,6 +9,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from flower_power.api.errors import error_body
+
 logger = logging.getLogger(__name__)
 
 # Other apps add checks (e.g. "an active model is loaded") without this module importing them.
@@ -61,11 +63,7 @@ def readyz(request):
         return JsonResponse(
             {
                 "status": "unavailable",
-                "error": {
-                    "code": "not_ready",
-                    "message": "Not ready: " + ", ".join(down) + " unavailable.",
-                    "fields": {},
-                },
+                **error_body("not_ready", "Not ready: " + ", ".join(down) + " unavailable."),
                 "checks": results,
             },
             status=503,
