@@ -4,8 +4,6 @@ and not one token, password or cookie in any line."""
 
 import http.cookiejar
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -13,14 +11,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.production import DEMO_PASSWORDS, admin_sql, free_port, production_env
+from tests.production import DEMO_PASSWORDS, composed_stack
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 DB_NAME = "test_fp_logs_deploy"
-REDIS_DB = "14"
+REDIS_DB = 14
 NEW_PASSWORD = "a fresh passphrase for alice 42"
 WRONG_PASSWORD = "not alices passphrase 17"
 REQUEST_FIELDS = {
@@ -81,61 +76,16 @@ class Client:
 
 @pytest.fixture
 def production(tmp_path):
-    port = free_port()
-    env = production_env(
-        database_url=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        redis_url=f"redis://127.0.0.1:6379/{REDIS_DB}", port=port, var_dir=tmp_path / "var",
+    with composed_stack(
+        tmp_path, db_name=DB_NAME, redis_db=REDIS_DB, services=("web", "worker"),
         # Plain HTTP on loopback: the page login's cookies must come back without TLS.
         SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false",
-    )
-    env.pop("LOG_FORMAT", None)  # production's default, whatever this shell says
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin_sql(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run(["redis-cli", "-n", REDIS_DB, "flushdb"], check=True, capture_output=True)
-    processes: dict[str, subprocess.Popen] = {}
-    logs: dict[str, Path] = {}
-
-    def run_once(argv: list[str]) -> None:
-        result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=600)
-        assert result.returncode == 0, f"{argv}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-
-    try:
-        run_once([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"])
-        run_once(SERVICES["migrate"]["command"])
-        run_once([sys.executable, "manage.py", "seed_demo"])
-        for name in ("web", "worker"):
-            logs[name] = tmp_path / f"{name}.log"
-            processes[name] = subprocess.Popen(
-                SERVICES[name]["command"], cwd=ROOT, env=env, stdout=logs[name].open("w"),
-                stderr=subprocess.STDOUT,
-            )
-        client = Client(f"http://127.0.0.1:{port}")
+    ) as stack:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if client.call("GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
+        while " ready." not in stack.logs["worker"].read_text():
+            assert time.monotonic() < deadline, stack.logs["worker"].read_text()
             time.sleep(0.3)
-        else:
-            raise AssertionError("the web server never became ready:\n" + logs["web"].read_text())
-        client.without_id.clear()  # the proxy's 502s while the app was starting
-        deadline = time.monotonic() + 60
-        while " ready." not in logs["worker"].read_text():
-            assert time.monotonic() < deadline, logs["worker"].read_text()
-            time.sleep(0.3)
-        yield client, logs, processes
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        yield Client(stack.base), stack
 
 
 def json_lines(path: Path) -> list[dict]:
@@ -151,7 +101,8 @@ def json_lines(path: Path) -> list[dict]:
 
 
 def test_requests_log_json_lines_that_reach_the_worker_and_hold_no_secret(production):
-    client, logs, processes = production
+    client, stack = production
+    logs = stack.logs
     secrets = {"trainee password": DEMO_PASSWORDS["trainee"],
                "manager password": DEMO_PASSWORDS["manager"],
                "new password": NEW_PASSWORD, "wrong password": WRONG_PASSWORD}
@@ -220,9 +171,7 @@ def test_requests_log_json_lines_that_reach_the_worker_and_hold_no_secret(produc
     assert version["status"] == "ready", (version, logs["worker"].read_text()[-3000:])
     assert client.call("GET", "/no-such-page/?token=in-the-query")[0] == 404
 
-    for process in processes.values():  # flush and close every log before reading them
-        process.terminate()
-        process.wait(timeout=30)
+    stack.stop()  # flush and close every log before reading them
 
     # Every request is exactly one JSON line with every field, under the id it answered with.
     web = json_lines(logs["web"])

@@ -1,21 +1,15 @@
-"""The very commands the containers run — migrate, gunicorn, the Celery worker and beat —
+"""The very commands the containers run — migrate, the web server, the Celery worker and beat —
 with production settings against the local PostgreSQL and Redis, end to end."""
 
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.production import DEMO_PASSWORDS, admin_sql, free_port, production_env
+from tests.production import DEMO_PASSWORDS, composed_stack
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 DB_NAME = "flower_power_smoke"
 
 pytestmark = pytest.mark.slow
@@ -41,57 +35,9 @@ def call(base: str, method: str, path: str, body=None, token: str | None = None)
 
 @pytest.fixture
 def production(tmp_path):
-    port = free_port()
-    env = production_env(
-        database_url=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-        redis_url="redis://127.0.0.1:6379/4", port=port, var_dir=tmp_path / "var",
-    )
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    admin_sql(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run(["redis-cli", "-n", "4", "flushdb"], check=True, capture_output=True)
-    processes: dict[str, subprocess.Popen] = {}
-    logs: dict[str, Path] = {}
-
-    def run_once(argv: list[str]) -> None:
-        result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=600)
-        assert result.returncode == 0, f"{argv}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-
-    def start(name: str) -> None:
-        logs[name] = tmp_path / f"{name}.log"
-        processes[name] = subprocess.Popen(
-            SERVICES[name]["command"], cwd=ROOT, env=env, stdout=logs[name].open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-    try:
-        # The image's build step, then the one-shot migrate service, exactly as composed.
-        run_once([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"])
-        run_once(SERVICES["migrate"]["command"])
-        run_once([sys.executable, "manage.py", "seed_demo"])
-        for name in ("web", "worker", "beat"):
-            start(name)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if call(base, "GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.3)
-        else:
-            raise AssertionError("gunicorn never became ready:\n" + logs["web"].read_text())
-        yield base, logs
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    with composed_stack(tmp_path, db_name=DB_NAME, redis_db=4,
+                        services=("web", "worker", "beat")) as stack:
+        yield stack.base, stack.logs
 
 
 def test_the_composed_commands_serve_play_retrain_and_promote(production):
