@@ -54,6 +54,14 @@ def _request_id_unbind_at_the_end(**kwargs) -> None:
     _current.set(None)
 
 
+def request_route(request) -> str | None:
+    """The URL pattern the request matched ("/api/v1/models/<int:number>/"), never the path:
+    ids and anything a client put in the path or query stay out of logs and metric labels.
+    None when no pattern matched."""
+    match = getattr(request, "resolver_match", None)
+    return "/" + match.route if match is not None else None
+
+
 def _user_id(request) -> int | None:
     # DRF puts the user it authenticated (a token's, say) on the Django request. A session user
     # nobody looked at stays unevaluated: logging must not cost a session query.
@@ -84,11 +92,7 @@ class RequestIdMiddleware:
     @staticmethod
     def _log(request, response, started: float) -> None:
         duration_ms = round((time.perf_counter() - started) * 1000, 2)
-        match = getattr(request, "resolver_match", None)
-        # The URL pattern, never the path: ids and anything a client put in the path or the
-        # query string stay out of the logs.
-        # With a leading slash, as on /metrics (flower_power/metrics/middleware.py).
-        route = "/" + match.route if match is not None else None
+        route = request_route(request)
         status = response.status_code
         logger.log(
             logging.ERROR if status >= 500 else logging.INFO,

@@ -64,12 +64,15 @@ class CounterRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        window = int(self.timer() // self.duration)
-        count = self.count(request, f"{self.key}:{window}")
+        count = self.count(request, f"{self.key}:{self.window()}")
         allowed = count is None or count <= self.num_requests
         if not allowed and count == self.num_requests + 1:  # once per window, not per refusal
             logger.warning("rate limit %s reached by %s", self.key, client_ip(request))
         return allowed
+
+    def window(self) -> int:
+        """The number of the current window: counters are per window, keyed by it."""
+        return int(self.timer() // self.duration)
 
     def count(self, request, window_key: str) -> int | None:
         return _count(window_key, self.duration)
@@ -91,7 +94,7 @@ class UserRateThrottle(throttling.UserRateThrottle, CounterRateThrottle):
 
     def window_key(self, user_pk) -> str:
         ident = self.cache_format % {"scope": self.scope, "ident": user_pk}
-        return f"{ident}:{int(self.timer() // self.duration)}"
+        return f"{ident}:{self.window()}"
 
     def count(self, request, window_key: str) -> int | None:
         counted = getattr(getattr(request, "_request", request), _PRECOUNTED, None)
@@ -142,20 +145,17 @@ class RowsRateThrottle(CounterRateThrottle):
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
-    def _window(self) -> int:
-        return int(self.timer() // self.duration)
-
     def known_exhausted(self, request) -> bool:
         """Whether this process already saw the user over the budget in this window."""
         if self.rate is None or not _rows_exhausted:
             return False
-        return _rows_exhausted.get(self.get_cache_key(request, None)) == self._window()
+        return _rows_exhausted.get(self.get_cache_key(request, None)) == self.window()
 
     def allow_rows(self, request, rows: int) -> bool:
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, None)
-        window = self._window()
+        window = self.window()
         count = _count(f"{self.key}:{window}", self.duration, rows)
         allowed = count is None or count <= self.num_requests
         if not allowed:

@@ -3,6 +3,7 @@
 from time import perf_counter
 
 from flower_power.metrics import request_observe
+from flower_power.request_id import request_route
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -18,10 +19,9 @@ class RequestMetricsMiddleware:
         started = perf_counter()
         response = self.get_response(request)
         elapsed = perf_counter() - started
-        match = request.resolver_match
         method = request.method
         request_observe(
-            "/" + match.route if match is not None else "unmatched",
+            request_route(request) or "unmatched",
             method if method in METHODS else "other",
             response.status_code,
             elapsed,
