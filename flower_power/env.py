@@ -32,36 +32,32 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(
-    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
-) -> int:
+def _env_number(name, default, parse, what, minimum, maximum):
     raw = env_str(name)
     if raw is None:
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ImproperlyConfigured(f"{name}={value} is outside [{minimum}, {maximum}].")
-    return value
-
-
-def env_float(
-    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
-) -> float:
-    raw = env_str(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {what}.") from None
+    # value != value: NaN, which compares as inside any range.
     if value != value or (minimum is not None and value < minimum) or (
         maximum is not None and value > maximum
     ):
         raise ImproperlyConfigured(f"{name}={value} is outside [{minimum}, {maximum}].")
     return value
+
+
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    return _env_number(name, default, int, "an integer", minimum, maximum)
+
+
+def env_float(
+    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
+    return _env_number(name, default, float, "a number", minimum, maximum)
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

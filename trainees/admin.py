@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from trainees.models import ApiToken, User
 from trainees.services import token_revoke_all, users_set_active
@@ -57,14 +57,14 @@ class TraineeAdmin(UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def _manageable(self, request, queryset):
-        """The selected accounts this user may change, and how many were left out."""
+    def _change_manageable(self, request, queryset, change, done) -> None:
+        """Apply change to the selected accounts this user may change, and say so: `done` is
+        an ngettext_lazy given change's count. Staff accounts left out get a warning."""
         if request.user.is_superuser:
-            return queryset, 0
-        allowed = queryset.filter(is_staff=False, is_superuser=False)
-        return allowed, queryset.count() - allowed.count()
-
-    def _report_skipped(self, request, skipped: int) -> None:
+            allowed, skipped = queryset, 0
+        else:
+            allowed = queryset.filter(is_staff=False, is_superuser=False)
+            skipped = queryset.count() - allowed.count()
         if skipped:
             self.message_user(
                 request,
@@ -75,39 +75,30 @@ class TraineeAdmin(UserAdmin):
                 ) % skipped,
                 messages.WARNING,
             )
+        self.message_user(request, done % change(allowed), messages.SUCCESS)
 
     @admin.action(description=_("Deactivate selected accounts"), permissions=["change"])
     def deactivate(self, request, queryset):
-        queryset, skipped = self._manageable(request, queryset)
-        self._report_skipped(request, skipped)
-        # Never lock yourself out by accident.
-        count = users_set_active(users=queryset.exclude(pk=request.user.pk), active=False)
-        self.message_user(
-            request,
-            ngettext("%d account deactivated.", "%d accounts deactivated.", count) % count,
-            messages.SUCCESS,
+        self._change_manageable(
+            request, queryset,
+            # Never lock yourself out by accident.
+            lambda users: users_set_active(users=users.exclude(pk=request.user.pk), active=False),
+            ngettext_lazy("%d account deactivated.", "%d accounts deactivated."),
         )
 
     @admin.action(description=_("Activate selected accounts"), permissions=["change"])
     def activate(self, request, queryset):
-        queryset, skipped = self._manageable(request, queryset)
-        self._report_skipped(request, skipped)
-        count = users_set_active(users=queryset, active=True)
-        self.message_user(
-            request,
-            ngettext("%d account activated.", "%d accounts activated.", count) % count,
-            messages.SUCCESS,
+        self._change_manageable(
+            request, queryset, lambda users: users_set_active(users=users, active=True),
+            ngettext_lazy("%d account activated.", "%d accounts activated."),
         )
 
     @admin.action(description=_("Revoke API tokens"), permissions=["change"])
     def revoke_api_tokens(self, request, queryset):
-        queryset, skipped = self._manageable(request, queryset)
-        self._report_skipped(request, skipped)
-        count = sum(token_revoke_all(user=user) for user in queryset)
-        self.message_user(
-            request,
-            ngettext("%d API token revoked.", "%d API tokens revoked.", count) % count,
-            messages.SUCCESS,
+        self._change_manageable(
+            request, queryset,
+            lambda users: sum(token_revoke_all(user=user) for user in users),
+            ngettext_lazy("%d API token revoked.", "%d API tokens revoked."),
         )
 
 

@@ -8,19 +8,14 @@ token endpoint (flower_power.api.throttling.LoginRateThrottle).
 import math
 
 from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
 
 from flower_power.api.throttling import LoginRateThrottle
 
 LOGIN_VIEWS = frozenset({"login", "admin:login"})
 
 
-class LoginThrottleMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
+class LoginThrottleMiddleware(MiddlewareMixin):
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         if request.method != "POST" or match is None or match.view_name not in LOGIN_VIEWS:

@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -45,9 +46,10 @@ def exception_handler(exc, context):
             error_body(exc.code, exc.message, exc.fields), status=exc.status_code
         )
     if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
-        message = " ".join(exc.messages)
-        return Response(error_body("invalid", message, _flatten(fields)), status=400)
+        # Per-field messages when it has fields (DRF reads it the way a serializer would).
+        detail = get_error_detail(exc)
+        fields = _flatten(detail) if isinstance(detail, dict) else {}
+        return Response(error_body("invalid", " ".join(exc.messages), fields), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 from flower_power.api.errors import error_body
@@ -66,6 +67,12 @@ class RequestBodyLimitMiddleware:
             except ValueError:
                 length = 0
             if length > settings.REQUEST_BODY_MAX_BYTES:
+                # Up to what nginx lets through (twice the limit, flower_power/serve.py), the
+                # body is read and dropped: left unread, granian could reset the connection
+                # nginx was still writing it to, and the client got a 502 instead of this 413.
+                if length <= 2 * settings.REQUEST_BODY_MAX_BYTES:
+                    while request.read(65536):
+                        pass
                 return _error(request.path_info, 413, "too_large", _too_large_message())
         return self.get_response(request)
 
@@ -142,14 +149,8 @@ def _documented_query_parameters() -> dict:
     return _query_parameters
 
 
-class KnownQueryParametersMiddleware:
+class KnownQueryParametersMiddleware(MiddlewareMixin):
     """400 naming every query parameter an operation does not read (or reads once)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         path = request.path_info

@@ -4,15 +4,15 @@ drf-spectacular documents only the success response of each view. Clients (and
 tests/fuzz/test_schemathesis.py, which holds the API to its schema) need the rest too: which
 statuses an operation may answer with, and that their body is the one error envelope of
 flower_power/api/errors.py (or the v2 protocol's `{"error": "..."}`); plus JSON-valued query
-parameters and required inline request bodies.
+parameters and required inline request bodies. (Tags and operation ids: schema_names.py.)
 """
 
-import re
 import tomllib
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -85,24 +85,11 @@ PROTOCOL_ERROR_EXAMPLES = {
     503: {"value": {"error": "No model is active yet."}},
 }
 
-# Operations whose service raises flower_power.errors.Conflict; the prediction routes and
-# practice refuse a trainee with an open challenge (challenge_in_progress).
-CONFLICTS = {
-    ("post", "/api/v1/challenges/"),
-    ("post", "/api/v1/challenges/{session_id}/rounds/{index}/answer/"),
-    ("post", "/api/v1/challenges/{session_id}/give-up/"),
-    ("post", "/api/v1/practice/"),
-    ("post", "/api/v1/practice/{attempt_id}/answer/"),
-    ("post", "/api/v1/predict/"),
-    ("get", "/api/v1/predict/"),
-    ("get", "/predict_flower"),
-    ("post", "/v2/models/{model_name}/infer"),
-    ("post", "/v2/models/{model_name}/versions/{version}/infer"),
-    ("post", "/api/v1/models/"),
-    ("post", "/api/v1/models/{number}/activate/"),
-    ("get", "/api/v1/models/{number}/plots/{kind}/"),
-    ("get", "/api/v1/models/{number}/plots/{kind}/data-uri/"),
-}
+# A view (or view method) whose service may raise flower_power.errors.Conflict says so where
+# it calls the service: `@may_conflict` documents its 409 (complete_schema reads the mark).
+CONFLICT_MARK = "x-may-conflict"
+may_conflict = extend_schema(extensions={CONFLICT_MARK: True})
+
 # Operations with no body or query that still answer 400: revoking "this request's token"
 # from a browser session, which carries none (no_token).
 BAD_REQUESTS = {("delete", "/api/v1/auth/token/")}
@@ -131,7 +118,7 @@ def _error_codes(path: str, method: str, operation: dict) -> set[int]:
         codes |= {401, 403}
     if not probe:
         codes.add(429)
-    if (method, path) in CONFLICTS:
+    if operation.pop(CONFLICT_MARK, False):
         codes.add(409)
     if any(p["name"] == "Idempotency-Key" for p in parameters):
         codes.add(422)
@@ -250,116 +237,6 @@ def complete_schema(result, generator, request, public):
     return result
 
 
-# --- Names a generated client can live with: one tag per resource, readable operation ids.
-OPERATIONS = {
-    ("post", "/api/v1/auth/token/"): ("auth", "token_obtain"),
-    ("delete", "/api/v1/auth/token/"): ("auth", "token_revoke"),
-    ("get", "/api/v1/auth/tokens/"): ("auth", "tokens_list"),
-    ("delete", "/api/v1/auth/tokens/"): ("auth", "tokens_revoke_all"),
-    ("delete", "/api/v1/auth/tokens/{token_id}/"): ("auth", "token_revoke_one"),
-    ("get", "/api/v1/auth/ping/"): ("auth", "ping"),
-    ("get", "/api/v1/me/"): ("me", "me_read"),
-    ("get", "/api/v1/me/progress/"): ("me", "me_progress"),
-    ("get", "/api/v1/flowers/"): ("flowers", "flowers_list"),
-    ("post", "/api/v1/flowers/"): ("flowers", "flower_create"),
-    ("get", "/api/v1/flowers/{id}/"): ("flowers", "flower_read"),
-    ("put", "/api/v1/flowers/{id}/"): ("flowers", "flower_replace"),
-    ("patch", "/api/v1/flowers/{id}/"): ("flowers", "flower_update"),
-    ("delete", "/api/v1/flowers/{id}/"): ("flowers", "flower_delete"),
-    ("get", "/api/v1/flowers/random/"): ("flowers", "flower_random"),
-    ("get", "/api/v1/flowers/ranges/"): ("flowers", "species_ranges"),
-    ("get", "/api/v1/flowers/rules/"): ("flowers", "species_rules"),
-    ("get", "/api/v1/flowers/photos/"): ("flowers", "species_photos"),
-    ("get", "/flowers/photos/{species}/"): ("flowers", "species_photo_file"),
-    ("get", "/api/v1/predict/"): ("predict", "predict_one"),
-    ("post", "/api/v1/predict/"): ("predict", "predict"),
-    ("get", "/api/v1/models/"): ("models", "models_list"),
-    ("post", "/api/v1/models/"): ("models", "model_retrain"),
-    ("get", "/api/v1/models/active/"): ("models", "model_active"),
-    ("get", "/api/v1/models/{number}/"): ("models", "model_read"),
-    ("post", "/api/v1/models/{number}/activate/"): ("models", "model_activate"),
-    ("get", "/api/v1/models/{number}/plots/{kind}/"): ("models", "model_plot"),
-    ("get", "/api/v1/models/{number}/plots/{kind}/data-uri/"): ("models", "model_plot_data_uri"),
-    ("post", "/api/v1/practice/"): ("practice", "practice_start"),
-    ("post", "/api/v1/practice/{attempt_id}/answer/"): ("practice", "practice_answer"),
-    ("get", "/api/v1/challenges/"): ("challenges", "challenges_list"),
-    ("post", "/api/v1/challenges/"): ("challenges", "challenge_start"),
-    ("get", "/api/v1/challenges/options/"): ("challenges", "challenge_options"),
-    ("get", "/api/v1/challenges/{session_id}/"): ("challenges", "challenge_read"),
-    ("post", "/api/v1/challenges/{session_id}/give-up/"): ("challenges", "challenge_give_up"),
-    ("post", "/api/v1/challenges/{session_id}/rounds/{index}/answer/"): (
-        "challenges", "challenge_round_answer"),
-    ("get", "/api/v1/scoreboard/"): ("scoreboard", "scoreboard_read"),
-    ("get", "/get_random_flower"): ("legacy", "legacy_random_flower"),
-    ("get", "/predict_flower"): ("legacy", "legacy_predict_flower"),
-    ("get", "/v2"): ("inference-v2", "v2_server_metadata"),
-    ("get", "/v2/health/live"): ("inference-v2", "v2_server_live"),
-    ("get", "/v2/health/ready"): ("inference-v2", "v2_server_ready"),
-    ("get", "/v2/models/{model_name}"): ("inference-v2", "v2_model_metadata"),
-    ("get", "/v2/models/{model_name}/ready"): ("inference-v2", "v2_model_ready"),
-    ("post", "/v2/models/{model_name}/infer"): ("inference-v2", "v2_model_infer"),
-    ("get", "/v2/models/{model_name}/versions/{version}"): (
-        "inference-v2", "v2_model_version_metadata"),
-    ("get", "/v2/models/{model_name}/versions/{version}/ready"): (
-        "inference-v2", "v2_model_version_ready"),
-    ("post", "/v2/models/{model_name}/versions/{version}/infer"): (
-        "inference-v2", "v2_model_version_infer"),
-}
-TAGS = [
-    {"name": "auth", "description": "API tokens: obtain one per client with a username and "
-     "password, list yours, revoke one or all."},
-    {"name": "me", "description": "Your profile, stats and progress."},
-    {"name": "flowers", "description": "Study flowers, species ranges, rules, photos; labelled "
-     "samples (managers)."},
-    {"name": "predict", "description": "The AI's species for one flower or a batch."},
-    {"name": "models", "description": "Model versions, retraining and metric plots."},
-    {"name": "practice", "description": "Unlabelled flowers with instant feedback."},
-    {"name": "challenges", "description": "Challenges against an AI level, round by round."},
-    {"name": "scoreboard", "description": "Trainees ranked against each other and the AI."},
-    {"name": "legacy", "description": "The prototype's routes, kept for old clients."},
-    {"name": "inference-v2", "description": "The Open Inference Protocol (KServe v2), for "
-     "tritonclient and KServe clients."},
-]
-_LOCATION = {"Location": {"schema": {"type": "string", "format": "uri"},
-                           "description": "The absolute URL of the new resource."}}
-RESPONSE_HEADERS = {
-    ("get", "/api/v1/scoreboard/", "200"): {"ETag": {
-        "schema": {"type": "string"}, "description": "Send it back in If-None-Match."}},
-    ("get", "/api/v1/scoreboard/", "304"): {"ETag": {"schema": {"type": "string"}}},
-    ("post", "/api/v1/challenges/", "201"): _LOCATION,
-    ("post", "/api/v1/models/", "202"): {"Location": {
-        "schema": {"type": "string", "format": "uri"},
-        "description": "The absolute URL of the version to poll."}},
-    ("post", "/api/v1/challenges/{session_id}/rounds/{index}/answer/", "200"): {
-        "Idempotent-Replayed": {
-            "schema": {"type": "string", "enum": ["true"]},
-            "description": "Present when this is the stored answer to an earlier request "
-            "with the same Idempotency-Key and body.",
-        }},
-}
-# Readable member names where the value alone is not a Python name.
-ENUM_MEMBER_NAMES = {"7d": "LAST_7_DAYS", "30d": "LAST_30_DAYS", "": "BLANK"}
-
-
-def _member_name(value) -> str:
-    if value in ENUM_MEMBER_NAMES:
-        return ENUM_MEMBER_NAMES[value]
-    name = re.sub(r"[^0-9A-Za-z]+", "_", str(value)).strip("_").upper()
-    return name if name and not name[0].isdigit() else f"V_{name}"
-
-
-def _enum_member_names(node) -> None:
-    if isinstance(node, dict):
-        values = node.get("enum")
-        if isinstance(values, list) and values and "x-enum-varnames" not in node:
-            node["x-enum-varnames"] = [_member_name(v) for v in values if v is not None]
-        for child in node.values():
-            _enum_member_names(child)
-    elif isinstance(node, list):
-        for child in node:
-            _enum_member_names(child)
-
-
 @cache
 def project_version() -> str:
     """The project's one version string (pyproject.toml): the schema's and GET /v2's."""
@@ -368,24 +245,3 @@ def project_version() -> str:
             return str(tomllib.load(handle)["project"]["version"])
     except (OSError, KeyError, tomllib.TOMLDecodeError):
         return "unknown"
-
-
-def name_operations(result, generator, request, public):
-    """One tag per resource, explicit operation ids, enum member names, the version."""
-    result.setdefault("info", {})["version"] = project_version()
-    for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
-            if method not in HTTP_METHODS:
-                continue
-            tag, operation_id = OPERATIONS.get(
-                (method, path), ("other", operation.get("operationId"))
-            )
-            operation["tags"] = [tag]
-            operation["operationId"] = operation_id
-    result["tags"] = TAGS
-    for (method, path, status), headers in RESPONSE_HEADERS.items():
-        response = result.get("paths", {}).get(path, {}).get(method, {}).get("responses", {})
-        if status in response:
-            response[status].setdefault("headers", {}).update(headers)
-    _enum_member_names(result.get("components", {}))
-    return result

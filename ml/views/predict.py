@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flower_power.api.schema import may_conflict
 from flower_power.api.throttling import rows_throttle, rows_throttle_early
 from flower_power.errors import ServiceUnavailable
 from flower_power.request_id import note_model_version
@@ -111,6 +112,7 @@ PREDICT_EXAMPLES = [
 
 
 class PredictApi(APIView):
+    @may_conflict
     @extend_schema(
         request={"application/json": PREDICT_REQUEST_SCHEMA},
         responses={200: PredictOutputSerializer},
@@ -128,6 +130,7 @@ class PredictApi(APIView):
         x, _batch = predict_payload(request.data)
         return Response(predictions(request, x))
 
+    @may_conflict
     @extend_schema(
         parameters=[
             OpenApiParameter(name, MEASUREMENT_SCHEMA, required=True) for name in FEATURES
@@ -153,6 +156,7 @@ class LegacyRandomFlowerApi(APIView):
 class LegacyPredictFlowerApi(APIView):
     """The prototype's GET /predict_flower?guess_string=[...]; parsed, never evaluated."""
 
+    @may_conflict
     @extend_schema(
         parameters=[OpenApiParameter(
             "guess_string", ROW_SCHEMA, required=True,

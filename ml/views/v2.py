@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 
 from flower_power.api.errors import exception_handler
 from flower_power.api.renderers import FastJSONRenderer
-from flower_power.api.schema import project_version
+from flower_power.api.schema import may_conflict, project_version
 from flower_power.api.throttling import rows_throttle, rows_throttle_early
 from flower_power.errors import NotFound, ServiceUnavailable
 from flower_power.request_id import note_model_version
@@ -229,6 +229,7 @@ def _request_body(request) -> tuple[object, bytes]:
     return body_split(body, request.headers.get(BINARY_HEADER))
 
 
+@may_conflict
 @extend_schema(
     tags=TAGS, summary="Inference",
     description=(
