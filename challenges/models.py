@@ -5,6 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ml.models import FlowerSample, Level, ModelVersion, Species
 
+# A challenge's rounds: at most MAX_ROUNDS (and never more than there are test flowers).
+MAX_ROUNDS = 50
+DEFAULT_ROUNDS = 10
+# The level a new trainee meets first: the Apprentice (~75% right) is beatable by a trainee
+# who practised; the Botanist (the full model) is perfect on the shipped test flowers.
+DEFAULT_LEVEL = Level.APPRENTICE
+IDEMPOTENCY_KEY_MAX_LENGTH = 128
+
 
 def answer_complete(prefix: str) -> models.CheckConstraint:
     """Unanswered (no guess, no verdict, no time) or fully answered: never half of it."""
@@ -47,11 +55,15 @@ class FlowerSnapshot(models.Model):
         return None if not self.ai_guess else self.ai_guess == self.species
 
 
-class PracticeAttempt(FlowerSnapshot):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_attempts",
+def trainee(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name=related_name,
         verbose_name=_("trainee"),
     )
+
+
+class PracticeAttempt(FlowerSnapshot):
+    user = trainee("practice_attempts")
     model_version = models.ForeignKey(
         ModelVersion, null=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("model version"),
@@ -63,9 +75,7 @@ class PracticeAttempt(FlowerSnapshot):
         verbose_name = _("practice attempt")
         verbose_name_plural = _("practice attempts")
         indexes = [models.Index(fields=["user", "-answered_at"])]
-        constraints = [
-            answer_complete("practiceattempt"),
-        ]
+        constraints = [answer_complete("practiceattempt")]
 
     def __str__(self) -> str:
         return f"practice #{self.pk} by {self.user_id}"
@@ -77,10 +87,7 @@ class ChallengeSession(models.Model):
         FINISHED = "finished", _("finished")
         ABANDONED = "abandoned", _("abandoned")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenge_sessions",
-        verbose_name=_("trainee"),
-    )
+    user = trainee("challenge_sessions")
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
@@ -94,7 +101,7 @@ class ChallengeSession(models.Model):
         _("AI level"), max_length=16, choices=Level.choices, default=Level.BOTANIST
     )
     # Why a manager may want to look at this session (fast answers, asking the AI); never
-    # blocks the trainee. Codes, see challenges/services.py SUSPICION_FLAGS.
+    # blocks the trainee. Codes, see challenges/services/fair_play.py.
     flags = models.JSONField(_("flags"), default=list, blank=True)
     ai_requests_refused = models.PositiveIntegerField(
         _("AI predictions refused during the session"), default=0
@@ -123,7 +130,7 @@ class ChallengeSession(models.Model):
                 name="challengesession_one_active_per_user",
             ),
             models.CheckConstraint(
-                condition=Q(rounds_count__gte=1, rounds_count__lte=50),
+                condition=Q(rounds_count__gte=1, rounds_count__lte=MAX_ROUNDS),
                 name="challengesession_rounds_1_50",
             ),
             models.CheckConstraint(
@@ -156,7 +163,7 @@ class ChallengeRound(FlowerSnapshot):
     )
     index = models.PositiveSmallIntegerField(_("round"))
     time_taken_ms = models.PositiveIntegerField(_("time taken (ms)"), null=True, blank=True)
-    idempotency_key = models.CharField(max_length=128, blank=True)
+    idempotency_key = models.CharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH, blank=True)
     answer_response = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,11 +1,4 @@
-import hashlib
-import time
-
-import django_filters
-from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
-from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -21,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from challenges import selectors, services
-from challenges.models import ChallengeSession
+from challenges.models import IDEMPOTENCY_KEY_MAX_LENGTH, ChallengeSession
 from challenges.serializers import (
     AnswerOutputSerializer,
     ChallengeOptionsSerializer,
@@ -36,13 +29,11 @@ from challenges.serializers import (
     SessionDetailSerializer,
     SessionSerializer,
 )
+from flower_power.api.filters import status_filterset
+from flower_power.api.schema import may_conflict
 from flower_power.api.throttling import ScopedRateThrottle
-from flower_power.errors import ApplicationError, NotFound
-from trainees.models import User
+from flower_power.errors import ApplicationError
 from trainees.serializers import MeDocumentedSerializer, MeOutputSerializer
-
-# The round's idempotency_key column.
-IDEMPOTENCY_KEY_MAX = 128
 
 _FEATURE_KEYS = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 START_EXAMPLES = [
@@ -95,6 +86,7 @@ class ScopedForPost:
 class PracticeStartApi(ScopedForPost, APIView):
     post_throttle_scope = "starts"
 
+    @may_conflict
     @extend_schema(request=None, responses={201: PracticeOutputSerializer},
                    summary="Draw an unlabelled training flower to guess")
     def post(self, request):
@@ -105,6 +97,7 @@ class PracticeStartApi(ScopedForPost, APIView):
 class PracticeAnswerApi(ScopedForPost, APIView):
     post_throttle_scope = "answers"
 
+    @may_conflict
     @extend_schema(request=GuessInputSerializer, responses={200: PracticeAnswerOutputSerializer},
                    summary="Answer a practice flower; see the species and the AI's guess")
     def post(self, request, attempt_id: int):
@@ -116,18 +109,10 @@ class PracticeAnswerApi(ScopedForPost, APIView):
         return Response(result)
 
 
-class ChallengeFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=ChallengeSession.Status.choices, help_text="Only challenges in this status."
-    )
-    ordering = django_filters.OrderingFilter(
-        fields=("id", "created_at"),
-        help_text="Sort by id or created_at; `-` first for descending (default: newest first).",
-    )
-
-    class Meta:
-        model = ChallengeSession
-        fields = ["status"]
+ChallengeFilter = status_filterset(
+    ChallengeSession, rows="challenges", order_by=("id", "created_at"),
+    ordering_help="Sort by id or created_at; `-` first for descending (default: newest first).",
+)
 
 
 class ChallengeListCreateApi(ScopedForPost, generics.ListAPIView):
@@ -145,10 +130,9 @@ class ChallengeListCreateApi(ScopedForPost, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return ChallengeSession.objects.none()
-        return ChallengeSession.objects.filter(user=self.request.user).select_related(
-            "model_version"
-        ).defer("model_version__tflite", "model_version__keras")
+        return selectors.challenge_sessions_listed(user=self.request.user)
 
+    @may_conflict
     @extend_schema(request=ChallengeStartInputSerializer,
                    responses={201: SessionDetailSerializer},
                    examples=START_EXAMPLES,
@@ -175,43 +159,32 @@ class ChallengeOptionsApi(APIView):
     @extend_schema(responses={200: ChallengeOptionsSerializer},
                    summary="The AI levels, round limits and your open challenge")
     def get(self, request):
-        return Response(selectors.challenge_options(
-            user=request.user, max_rounds=services.MAX_ROUNDS,
-            default_rounds=services.DEFAULT_ROUNDS, default_level=services.DEFAULT_LEVEL,
-        ))
+        return Response(selectors.challenge_options(user=request.user))
 
 
 class ChallengeGiveUpApi(ScopedForPost, APIView):
     post_throttle_scope = "answers"
 
-    @extend_schema(request=None, responses={200: SessionDetailSerializer},
-                   summary="Give up an open challenge: the rounds left count as wrong")
+    @may_conflict
+    @extend_schema(summary="Give up an open challenge: the rounds left count as wrong",
+                   request=None, responses={200: SessionDetailSerializer})
     def post(self, request, session_id: int):
         services.challenge_session_give_up(user=request.user, session_id=session_id)
-        return Response(session_detail(user=request.user, session_id=session_id))
-
-
-def session_detail(*, user, session_id: int) -> dict:
-    session = (
-        ChallengeSession.objects.filter(id=session_id, user=user)
-        .select_related("model_version").defer("model_version__tflite", "model_version__keras")
-        .prefetch_related("rounds")
-        .first()
-    )
-    if session is None:
-        raise NotFound(_("No such challenge."))
-    return SessionDetailSerializer(session).data
+        session = selectors.challenge_session_detail(user=request.user, session_id=session_id)
+        return Response(SessionDetailSerializer(session).data)
 
 
 class ChallengeDetailApi(APIView):
     @extend_schema(responses={200: SessionDetailSerializer}, summary="One of your challenges")
     def get(self, request, session_id: int):
-        return Response(session_detail(user=request.user, session_id=session_id))
+        session = selectors.challenge_session_detail(user=request.user, session_id=session_id)
+        return Response(SessionDetailSerializer(session).data)
 
 
 class ChallengeRoundAnswerApi(ScopedForPost, APIView):
     post_throttle_scope = "answers"
 
+    @may_conflict
     @extend_schema(
         request=GuessInputSerializer,
         responses={200: AnswerOutputSerializer},
@@ -226,9 +199,9 @@ class ChallengeRoundAnswerApi(ScopedForPost, APIView):
         serializer = GuessInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "")
-        if len(key) > IDEMPOTENCY_KEY_MAX:
+        if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
             raise ApplicationError(
-                _("Idempotency-Key: at most %(n)d characters.") % {"n": IDEMPOTENCY_KEY_MAX},
+                _("Idempotency-Key: at most %(n)d characters.") % {"n": IDEMPOTENCY_KEY_MAX_LENGTH},
                 fields={"Idempotency-Key": [_("Too long.")]},
             )
         result, replayed = services.challenge_round_answer(
@@ -239,16 +212,6 @@ class ChallengeRoundAnswerApi(ScopedForPost, APIView):
 
 
 class ScoreboardApi(APIView):
-    @staticmethod
-    def _version():
-        version = cache.get(services.SCOREBOARD_VERSION_KEY)
-        if version is None:
-            cache.add(
-                services.SCOREBOARD_VERSION_KEY, services.scoreboard_version_seed(), timeout=None
-            )
-            version = cache.get(services.SCOREBOARD_VERSION_KEY)
-        return version
-
     @extend_schema(
         parameters=[
             ScoreboardQuerySerializer,
@@ -270,47 +233,15 @@ class ScoreboardApi(APIView):
         # A plain dict: DRF reads a QueryDict's `period=` as "not given"; it is a bad period.
         query = ScoreboardQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        period = query.validated_data["period"]
-        store = query.validated_data.get("store") or None
-        # Only a store some account belongs to is cached: a random store= per request would
-        # otherwise add a cache key each time. An unknown one matches no account: its board is
-        # empty, cheap to compute, and never cached.
-        if store is not None and not User.objects.filter(store=store).exists():
-            version = None
-        else:
-            version = self._version()
-        if version is None:
-            # No cache (Redis down) or an unknown store: compute, and let the body be the ETag.
-            body = selectors.scoreboard(period=period, store=store)
-            etag = hashlib.sha256(repr(body).encode()).hexdigest()[:32]
-        else:
-            # A period's window slides with time: such views also change every minute.
-            bucket = "" if period == "all" else str(int(time.time() // 60))
-            view_key = f"scoreboard:latest:{period}|{store}|{translation.get_language()}|{bucket}"
-            latest = cache.get(view_key)  # (version, computed at, etag, body)
-            # While people play, every answer moves the version: serving what was computed
-            # in the last few seconds keeps a room full of pollers from recomputing the
-            # board for each answer. Pages still see a change within ~5 s (3 s polls).
-            if latest is not None and (
-                latest[0] == version
-                or time.time() - latest[1] < settings.SCOREBOARD_MAX_STALENESS_SECONDS
-            ):
-                _version, _at, etag, body = latest
-            else:
-                etag = hashlib.sha256(f"{version}|{view_key}".encode()).hexdigest()[:32]
-                body = None
-        quoted = f'"{etag}"'
-        headers = {"ETag": quoted, "Cache-Control": "private, no-cache"}
+        etag, board = selectors.scoreboard_cached(
+            period=query.validated_data["period"], store=query.validated_data.get("store") or None
+        )
+        etag = f'"{etag}"'
         # RFC 9110's weak comparison and `*` (a compressing proxy makes the ETag weak).
-        not_modified = get_conditional_response(request, etag=quoted)
-        if not_modified is not None:
-            for name, value in headers.items():
-                not_modified[name] = value
-            return not_modified
-        if body is None:
-            body = selectors.scoreboard(period=period, store=store)
-            cache.set(view_key, (version, time.time(), etag, body), timeout=300)
-        return Response(body, headers=headers)
+        response = get_conditional_response(request, etag=etag) or Response(board)
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
 
 
 class MeProgressApi(APIView):

@@ -1,5 +1,6 @@
 """Reads behind challenges, the scoreboard and a trainee's progress."""
 
+from challenges.selectors.cached import scoreboard_cached
 from challenges.selectors.progress import trainee_progress
 from challenges.selectors.results import (
     PERIODS,
@@ -12,9 +13,10 @@ from challenges.selectors.results import (
 from challenges.selectors.sessions import (
     PRACTICE_MEMORY,
     challenge_idle_cutoff,
-    challenge_max_rounds,
     challenge_options,
+    challenge_session_detail,
     challenge_session_open_id,
+    challenge_sessions_listed,
     practice_species_weights,
     walked_away,
 )
@@ -23,12 +25,14 @@ __all__ = [
     "PERIODS",
     "PRACTICE_MEMORY",
     "challenge_idle_cutoff",
-    "challenge_max_rounds",
     "challenge_options",
+    "challenge_session_detail",
     "challenge_session_open_id",
+    "challenge_sessions_listed",
     "period_start",
     "practice_species_weights",
     "scoreboard",
+    "scoreboard_cached",
     "trainee_confusion",
     "trainee_progress",
     "trainee_stats",

@@ -16,21 +16,29 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from challenges.models import ChallengeRound, ChallengeSession, PracticeAttempt
 from challenges.selectors.sessions import walked_away
 from ml.dataset import SPECIES
 from ml.models import Level
 
-PERIODS = {"7d": timedelta(days=7), "30d": timedelta(days=30), "all": None}
-OUTCOMES = ("wins", "draws", "losses")
+# Each period's window (None: all time) and name. (The page's scripts name them in their own
+# catalogue, djangojs.)
+PERIODS = {
+    "7d": (timedelta(days=7), gettext_lazy("Last 7 days")),
+    "30d": (timedelta(days=30), gettext_lazy("Last 30 days")),
+    "all": (None, gettext_lazy("All time")),
+}
+OUTCOME_COUNTS = ("wins", "draws", "losses")
+# What is counted per AI level, and in all.
+SESSION_COUNTS = ("sessions", *OUTCOME_COUNTS)
 # 95% confidence for the Wilson lower bound.
 WILSON_Z = 1.96
 
 
 def period_start(period: str):
-    delta = PERIODS[period]
+    delta = PERIODS[period][0]
     return None if delta is None else timezone.now() - delta
 
 
@@ -89,8 +97,8 @@ def _results(users, since, *, one_user: int | None = None) -> dict[int, dict]:
     rounds = "challenge_sessions__rounds"
     rows = {
         row["id"]: {**row, "sessions": 0, "levels": {
-            level: dict.fromkeys(("sessions", *OUTCOMES), 0) for level in Level.values
-        }, **dict.fromkeys(OUTCOMES, 0)}
+            level: dict.fromkeys(SESSION_COUNTS, 0) for level in Level.values
+        }, **dict.fromkeys(OUTCOME_COUNTS, 0)}
         for row in users.annotate(
             rounds=Count(rounds, filter=counted),
             correct=Count(rounds, filter=counted & Q(**{f"{r}correct": True})),
@@ -114,13 +122,12 @@ def _results(users, since, *, one_user: int | None = None) -> dict[int, dict]:
         )
         .order_by()
     ):
-        user = rows[row["user_id"]]
-        for key in ("sessions", *OUTCOMES):
-            user[key] += row[key]
-            user["levels"][row["level"]][key] += row[key]
+        rows[row["user_id"]]["levels"][row["level"]] = {key: row[key] for key in SESSION_COUNTS}
     # The whole board's streaks in one pass (no IN list); one trainee's alone for their stats.
     streaks = _longest_streaks(since, None if one_user is None else [one_user])
     for row in rows.values():
+        for key in SESSION_COUNTS:
+            row[key] = sum(level[key] for level in row["levels"].values())
         n = row["rounds"]
         row["accuracy"] = round(row["correct"] / n, 4) if n else None
         row["ai_accuracy"] = round(row["ai_correct"] / n, 4) if n else None
@@ -189,7 +196,7 @@ def trainee_stats(*, user) -> dict:
     )
     return {
         **{key: row[key] for key in (
-            "sessions", "rounds", "correct", "accuracy", "ai_accuracy", *OUTCOMES,
+            "sessions", "rounds", "correct", "accuracy", "ai_accuracy", *OUTCOME_COUNTS,
             "longest_streak", "last_activity",
         )},
         "practice_answers": practice["practice"],

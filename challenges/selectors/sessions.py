@@ -6,10 +6,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from challenges.models import ChallengeSession, PracticeAttempt
+from challenges.models import (
+    DEFAULT_LEVEL,
+    DEFAULT_ROUNDS,
+    MAX_ROUNDS,
+    ChallengeSession,
+    PracticeAttempt,
+)
+from flower_power.errors import NotFound
 from ml.dataset import SPECIES
-from ml.models import FlowerSample, Split
+from ml.models import FlowerSample, Split, model_version_blobs
 from ml.selectors import model_version_active, opponent_levels
 
 # The adaptive practice draw looks at this many of a trainee's latest practice answers.
@@ -41,21 +49,34 @@ def challenge_session_open_id(*, user) -> int | None:
     )
 
 
-def challenge_max_rounds(max_rounds: int) -> int:
-    """How many rounds a session can have now: never more than there are test flowers."""
-    return min(max_rounds, FlowerSample.objects.filter(split=Split.TEST).count())
+def challenge_sessions_listed(*, user):
+    """A trainee's challenges, newest first, with their model versions' numbers (no blobs)."""
+    return ChallengeSession.objects.filter(user=user).select_related("model_version").defer(
+        *model_version_blobs("model_version")
+    )
 
 
-def challenge_options(*, user, max_rounds: int, default_rounds: int, default_level: str) -> dict:
+def challenge_session_detail(*, user, session_id: int) -> ChallengeSession:
+    """One of the trainee's challenges with its rounds; 404 for anyone else's."""
+    session = challenge_sessions_listed(user=user).prefetch_related("rounds").filter(
+        id=session_id
+    ).first()
+    if session is None:
+        raise NotFound(_("No such challenge."))
+    return session
+
+
+def challenge_options(*, user) -> dict:
     """What the page needs before a challenge: the levels, the round limits, the open session."""
     version = model_version_active()
-    limit = challenge_max_rounds(max_rounds)
+    # Never more rounds than there are test flowers.
+    limit = min(MAX_ROUNDS, FlowerSample.objects.filter(split=Split.TEST).count())
     return {
         "levels": opponent_levels(version=version),
-        "default_level": default_level,
+        "default_level": DEFAULT_LEVEL,
         "model_version": version.number if version else None,
         "max_rounds": limit,
-        "default_rounds": min(default_rounds, limit),
+        "default_rounds": min(DEFAULT_ROUNDS, limit),
         "open_session": challenge_session_open_id(user=user),
     }
 

@@ -1,37 +1,21 @@
-"""What practice and challenges share: the scoreboard's change counter and the AI's guesses."""
-
-import time
+"""What practice and challenges share: the scoreboard's version and the AI's guesses."""
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from challenges.selectors.cached import SCOREBOARD_VERSION_KEY, scoreboard_version_new
 from flower_power.errors import ApplicationError
 from ml.dataset import SPECIES
 from ml.models import FlowerSample
 from ml.serving import ServedModel
 
-SCOREBOARD_VERSION_KEY = "scoreboard:version"
-
-
-def scoreboard_version_seed() -> int:
-    """A start value no earlier counter had: after a cache flush or a Redis restart, an ETag
-    a page still holds must never match again."""
-    return time.time_ns()
-
 
 def scoreboard_changed() -> None:
-    """Invalidate scoreboard ETags and caches, once the change is committed."""
-
-    def bump() -> None:
-        if cache.add(SCOREBOARD_VERSION_KEY, scoreboard_version_seed(), timeout=None):
-            return
-        try:
-            cache.incr(SCOREBOARD_VERSION_KEY)
-        except ValueError:  # evicted between add and incr
-            cache.add(SCOREBOARD_VERSION_KEY, scoreboard_version_seed(), timeout=None)
-
-    transaction.on_commit(bump)
+    """Give the scoreboard a new version once the change is committed: its cache expires."""
+    transaction.on_commit(
+        lambda: cache.set(SCOREBOARD_VERSION_KEY, scoreboard_version_new(), timeout=None)
+    )
 
 
 def snapshot(sample: FlowerSample) -> dict:

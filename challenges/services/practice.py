@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from challenges.models import PracticeAttempt
 from challenges.selectors import practice_species_weights
 from challenges.services.common import ai_guesses, check_guess, snapshot
-from challenges.services.sessions import refuse_during_a_challenge
+from challenges.services.fair_play import refuse_during_a_challenge
 from flower_power.errors import Conflict, NotFound, ServiceUnavailable
 from ml.selectors import flower_sample_random_train, model_version_active
 from ml.serving import model_version_served

@@ -1,18 +1,24 @@
-"""Challenge sessions: start, answer, give up, abandon; and the rule that the AI does not
-help a trainee while a challenge is open."""
+"""Challenge sessions: start, answer, give up, abandon."""
 
 import random
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from challenges.models import ChallengeRound, ChallengeSession
+from challenges.models import (
+    DEFAULT_LEVEL,
+    DEFAULT_ROUNDS,
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    MAX_ROUNDS,
+    ChallengeRound,
+    ChallengeSession,
+)
 from challenges.selectors import challenge_idle_cutoff, challenge_session_open_id
 from challenges.services.common import ai_guesses, check_guess, scoreboard_changed, snapshot
+from challenges.services.fair_play import suspicion_flags
 from flower_power import metrics
 from flower_power.errors import ApplicationError, Conflict, NotFound, ServiceUnavailable
 from ml.models import FlowerSample, InputSource, Level, Split
@@ -20,40 +26,6 @@ from ml.monitoring import inputs_record
 from ml.selectors import model_version_active
 from ml.serving import model_version_served
 from trainees.services import user_auth_changed
-
-MAX_ROUNDS = 50
-DEFAULT_ROUNDS = 10
-# The level a new trainee meets first: the Apprentice (~75% right) is beatable by a trainee
-# who practised; the Botanist (the full model) is perfect on the shipped test flowers.
-DEFAULT_LEVEL = Level.APPRENTICE
-
-# Flags a manager sees in the admin; they never block the trainee.
-FAST_ANSWERS_TO_FLAG = 3
-FAST_STREAK_TO_FLAG = 5
-
-
-def refuse_during_a_challenge(*, user, count_it: bool) -> None:
-    """Refuse (409) a trainee who has an open challenge round; count the attempt if asked."""
-    # The user row's open_challenge_id spares a query to everyone not playing right now.
-    if not user.is_authenticated or user.is_staff or user.open_challenge_id is None:
-        return
-    session_id = challenge_session_open_id(user=user)
-    if session_id is None:
-        return
-    if count_it:
-        ChallengeSession.objects.filter(id=session_id).update(
-            ai_requests_refused=F("ai_requests_refused") + 1
-        )
-    raise Conflict(
-        _("The AI does not help during a challenge: finish or give up challenge #%(id)d first.")
-        % {"id": session_id},
-        code="challenge_in_progress",
-    )
-
-
-def no_ai_during_a_challenge(*, user) -> None:
-    """Prediction guard (settings.ML_PREDICTION_GUARDS): no AI answers during a challenge."""
-    refuse_during_a_challenge(user=user, count_it=True)
 
 
 def _draw(*, user, rounds: int) -> list[FlowerSample]:
@@ -153,21 +125,6 @@ def challenge_session_start(
     return session
 
 
-def _suspicion_flags(answers: list[tuple[bool, int]]) -> list[str]:
-    """Codes for play a manager may want to look at, from (correct, ms) in answer order."""
-    fast = settings.CHALLENGE_FAST_ANSWER_MS
-    flags = []
-    if sum(1 for _correct, ms in answers if ms < fast) >= FAST_ANSWERS_TO_FLAG:
-        flags.append("fast_answers")
-    run = longest = 0
-    for correct, ms in answers:
-        run = run + 1 if correct and ms < 2 * fast else 0
-        longest = max(longest, run)
-    if longest >= FAST_STREAK_TO_FLAG:
-        flags.append("fast_perfect_streak")
-    return flags
-
-
 def challenge_round_answer(
     *, user, session_id: int, index: int, guess: str, idempotency_key: str = ""
 ) -> tuple[dict, bool]:
@@ -223,7 +180,7 @@ def challenge_round_answer(
         session.ai_score = sum(1 for row in answered if row[2] == row[3]) + int(
             bool(round_.ai_correct)
         )
-        session.flags = _suspicion_flags(
+        session.flags = suspicion_flags(
             [(ok, ms or 0) for ok, ms, _ai, _species in answered] + [(correct, time_taken_ms)]
         )
         finished = session.answered_count == session.rounds_count
@@ -250,7 +207,7 @@ def challenge_round_answer(
         }
         claimed = ChallengeRound.objects.filter(id=round_.id, answered_at__isnull=True).update(
             guess=guess, correct=correct, answered_at=now, time_taken_ms=time_taken_ms,
-            idempotency_key=idempotency_key[:128], answer_response=response,
+            idempotency_key=idempotency_key[:IDEMPOTENCY_KEY_MAX_LENGTH], answer_response=response,
         )
         if claimed != 1:  # unreachable under the lock; the database has the last word
             raise Conflict(_("This round was already answered."), code="already_answered")
