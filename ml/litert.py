@@ -46,7 +46,7 @@ class _Runner:
 
 
 class LiteRTClassifier:
-    """Species probabilities from a LiteRT flatbuffer made by `ml.training`.
+    """Species probabilities from a LiteRT flatbuffer made by `ml.trainer`.
 
     Thread-safe: an interpreter must not be used by two threads at once, so each
     thread gets its own, created on its first call. Measured against one

@@ -1,8 +1,9 @@
 import random
 
-from django.db.models import Prefetch
+from django.db.models import Avg, Count, Max, Min, Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from ml.dataset import FEATURES, SPECIES
 from ml.models import (
     LEVEL_FEATURES,
     DriftReport,
@@ -11,6 +12,7 @@ from ml.models import (
     ModelVersion,
     OpponentModel,
     Split,
+    model_version_blobs,
 )
 
 
@@ -25,9 +27,54 @@ def flower_sample_random_train(*, species: str | None = None) -> FlowerSample | 
     return FlowerSample.objects.get(id=random.choice(ids))  # noqa: S311 - not security
 
 
+def flower_samples_listed():
+    """The samples as the API lists them, with who added each."""
+    return FlowerSample.objects.select_related("added_by").order_by("id")
+
+
+def flower_species_ranges() -> list[dict]:
+    """Per species, its training flowers' count and each measurement's min, max and mean."""
+    aggregates = {"count": Count("id")}
+    for name in FEATURES:
+        aggregates[f"{name}_min"] = Min(name)
+        aggregates[f"{name}_max"] = Max(name)
+        aggregates[f"{name}_mean"] = Avg(name)
+    rows = {
+        row["species"]: row
+        for row in FlowerSample.objects.filter(split=Split.TRAIN)
+        .values("species")
+        .annotate(**aggregates)
+        .order_by()
+    }
+    return [
+        {
+            "species": species,
+            "count": rows[species]["count"] if species in rows else 0,
+            "ranges": {
+                name: {
+                    "min": rows[species][f"{name}_min"],
+                    "max": rows[species][f"{name}_max"],
+                    "mean": round(rows[species][f"{name}_mean"], 2),
+                }
+                if species in rows else None
+                for name in FEATURES
+            },
+        }
+        for species in SPECIES
+    ]
+
+
 def model_version_active() -> ModelVersion | None:
     """The active model version without its artifacts, or None."""
-    return ModelVersion.objects.defer("tflite", "keras").filter(is_active=True).first()
+    return ModelVersion.objects.without_blobs().active().first()
+
+
+def model_versions_listed():
+    """Versions as the API shows them: levels in one query, never the model blobs."""
+    return (
+        ModelVersion.objects.select_related("triggered_by").without_blobs()
+        .prefetch_related(opponents_prefetch())
+    )
 
 
 def drift_latest(*, version: ModelVersion | None = None) -> DriftReport | None:
@@ -36,7 +83,7 @@ def drift_latest(*, version: ModelVersion | None = None) -> DriftReport | None:
     One query; what the admin and the metrics show.
     """
     reports = DriftReport.objects.select_related("version").defer(
-        "version__tflite", "version__keras", "version__history"
+        *model_version_blobs("version"), "version__history"
     )
     if version is None:
         reports = reports.filter(version__is_active=True)

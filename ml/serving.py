@@ -67,7 +67,7 @@ _ROW_HEADS = [
 _ROW_TAIL = b'%%s%%s,"%s":%%s,"%s":%%s}}' % (SPECIES[1].encode(), SPECIES[2].encode())
 
 
-class _Registry:
+class ModelCache:
     """The active model plus a few recently used (version, level) models, from the database."""
 
     # Every level of the active version and of two older ones (challenges started before a
@@ -101,11 +101,18 @@ class _Registry:
             return self._active
         with self._lock:
             if time.monotonic() - self._checked_at >= settings.ML_ACTIVE_CHECK_SECONDS:
-                row = ModelVersion.objects.filter(is_active=True).values_list("id", "number")
+                row = ModelVersion.objects.active().values_list("id", "number")
                 row = row.first()
                 self._active = self._load(*row) if row else None
                 self._checked_at = time.monotonic()
         return self._active
+
+    def active_cached(self) -> ServedModel | None:
+        """The active model if this process checked it lately; None when a check is due (it
+        queries the database: the lean path leaves that to Django, flower_power/fastpath.py)."""
+        if time.monotonic() - self._checked_at < settings.ML_ACTIVE_CHECK_SECONDS:
+            return self._active
+        return None
 
     def version(self, number: int, level: str = Level.BOTANIST) -> ServedModel | None:
         """A level of a specific ready version (the v2 protocol's versioned routes, challenges)."""
@@ -129,13 +136,13 @@ class _Registry:
             self._recent.clear()
 
 
-registry = _Registry()
+model_cache = ModelCache()
 
 
 def active_model() -> ServedModel | None:
-    return registry.active()
+    return model_cache.active()
 
 
 def model_version_served(number: int, level: str = Level.BOTANIST) -> ServedModel | None:
     """That version's model for a level; None unless the version is ready and has the level."""
-    return registry.version(number, level)
+    return model_cache.version(number, level)

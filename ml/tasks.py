@@ -5,14 +5,12 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from ml.models import ModelVersion
 from ml.services import (
     input_drift_check,
-    model_version_request,
+    model_version_retrain_nightly,
     model_version_train,
     model_versions_reap,
 )
-from ml.services.training import data_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +28,7 @@ def model_version_train_task(version_id: int) -> None:
 @shared_task
 def model_nightly_retrain_task() -> None:
     """Retrain when the samples changed since the active version was trained."""
-    if not settings.ML_NIGHTLY_RETRAIN:
-        return
-    active = ModelVersion.objects.filter(is_active=True).first()
-    if active is not None and active.data_fingerprint == data_fingerprint():
-        logger.info("nightly retrain: samples unchanged since v%s; nothing to do", active.number)
-        return
-    model_version_request(trigger=ModelVersion.Trigger.SCHEDULE)
+    model_version_retrain_nightly()
 
 
 @shared_task

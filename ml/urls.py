@@ -1,41 +1,45 @@
-from django.urls import path
+from django.urls import include, path
 
 from ml.views import flowers, models, photos, predict
 
+
+def route(pattern: str, view, name: str | None = None):
+    """`pattern` served by the class-based `view`."""
+    return path(pattern, view.as_view(), name=name)
+
+
+flower_urlpatterns = [
+    route("", flowers.FlowerListCreateApi, "flower-list"),
+    route("random/", flowers.RandomFlowerApi, "flower-random"),
+    route("ranges/", flowers.SpeciesRangesApi, "flower-ranges"),
+    route("rules/", flowers.SpeciesRulesApi, "flower-rules"),
+    route("<int:pk>/", flowers.FlowerDetailApi, "flower-detail"),
+]
+
+model_urlpatterns = [
+    route("", models.ModelVersionListApi, "model-list"),
+    route("active/", models.ActiveModelVersionApi, "model-active"),
+    route("<int:number>/", models.ModelVersionDetailApi, "model-detail"),
+    route("<int:number>/activate/", models.ModelVersionActivateApi, "model-activate"),
+    path("<int:number>/plots/<str:kind>/", include([
+        route("", models.ModelVersionPlotApi, "model-plot"),
+        route("data-uri/", models.ModelVersionPlotDataUriApi, "model-plot-data-uri"),
+    ])),
+]
+
 api_urlpatterns = [
-    path("flowers/", flowers.FlowerListCreateApi.as_view(), name="flower-list"),
-    path("flowers/random/", flowers.RandomFlowerApi.as_view(), name="flower-random"),
-    path("flowers/ranges/", flowers.SpeciesRangesApi.as_view(), name="flower-ranges"),
-    path("flowers/rules/", flowers.SpeciesRulesApi.as_view(), name="flower-rules"),
-    path("flowers/photos/", photos.SpeciesPhotoListApi.as_view(), name="flower-photos"),
-    path("flowers/<int:pk>/", flowers.FlowerDetailApi.as_view(), name="flower-detail"),
-    path("predict/", predict.PredictApi.as_view(), name="predict"),
-    path("models/", models.ModelVersionListApi.as_view(), name="model-list"),
-    path("models/active/", models.ActiveModelVersionApi.as_view(), name="model-active"),
-    path("models/<int:number>/", models.ModelVersionDetailApi.as_view(), name="model-detail"),
-    path(
-        "models/<int:number>/activate/", models.ModelVersionActivateApi.as_view(),
-        name="model-activate",
-    ),
-    path(
-        "models/<int:number>/plots/<str:kind>/", models.ModelVersionPlotApi.as_view(),
-        name="model-plot",
-    ),
-    path(
-        "models/<int:number>/plots/<str:kind>/data-uri/",
-        models.ModelVersionPlotDataUriApi.as_view(), name="model-plot-data-uri",
-    ),
+    path("flowers/", include(flower_urlpatterns)),
+    route("flowers/photos/", photos.SpeciesPhotoListApi, "flower-photos"),
+    route("predict/", predict.PredictApi, "predict"),
+    path("models/", include(model_urlpatterns)),
 ]
 
 # Outside /api/: an <img> source for the page, with the API's authentication and errors.
 page_urlpatterns = [
-    path(
-        "flowers/photos/<str:species>/", photos.SpeciesPhotoFileView.as_view(),
-        name="flower-photo",
-    ),
+    route("flowers/photos/<str:species>/", photos.SpeciesPhotoFileView, "flower-photo"),
 ]
 
 legacy_urlpatterns = [
-    path("get_random_flower", predict.LegacyRandomFlowerApi.as_view(), name="legacy-random"),
-    path("predict_flower", predict.LegacyPredictFlowerApi.as_view(), name="legacy-predict"),
+    route("get_random_flower", predict.LegacyRandomFlowerApi, "legacy-random"),
+    route("predict_flower", predict.LegacyPredictFlowerApi, "legacy-predict"),
 ]

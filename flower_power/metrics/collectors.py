@@ -26,7 +26,7 @@ class ActiveModelCollector(Collector):
     def collect(self):
         from ml.models import ModelVersion
 
-        number = ModelVersion.objects.filter(is_active=True).values_list("number", flat=True)
+        number = ModelVersion.objects.active().values_list("number", flat=True)
         gauge = GaugeMetricFamily(
             "flower_power_model_active_version",
             "Number of the model version serving predictions (0: none is active).",

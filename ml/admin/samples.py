@@ -7,11 +7,12 @@ from django.db import models
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from ml.admin.base import ModelAdmin
 from ml.dataset import FEATURES
 from ml.flower_csv import (
     CSV_HEADER,
@@ -45,13 +46,17 @@ class FlowerCsvImportForm(forms.Form):
 
 
 @admin.register(FlowerSample)
-class FlowerSampleAdmin(admin.ModelAdmin):
+class FlowerSampleAdmin(ModelAdmin):
     # Fits 1280 px: the measurements and what they are; who added a sample and when are on
     # its page (and "source" is a filter).
     list_display = ("id", *FEATURES, "species", "split")
     list_filter = ("species", "split", "source")
     list_select_related = ("added_by",)
     actions = ("export_csv",)
+    extra_views = (
+        ("import-csv/", "import_csv_view", "import"),
+        ("export-csv/", "export_csv_view", "export"),
+    )
     formfield_overrides = {models.FloatField: {"form_class": DecimalTextFloatField}}
     readonly_fields = (
         "split", "source", "shipped_row_display", "added_by", "created_at", "updated_at",
@@ -80,20 +85,6 @@ class FlowerSampleAdmin(admin.ModelAdmin):
         )
         obj.pk = created.pk
         obj.refresh_from_db()
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "import-csv/", self.admin_site.admin_view(self.import_csv_view),
-                name="{}_{}_import".format(*info),
-            ),
-            path(
-                "export-csv/", self.admin_site.admin_view(self.export_csv_view),
-                name="{}_{}_export".format(*info),
-            ),
-            *super().get_urls(),
-        ]
 
     def _csv_filename(self) -> str:
         return f"flower-samples-{timezone.localdate():%Y%m%d}.csv"
@@ -136,7 +127,7 @@ class FlowerSampleAdmin(admin.ModelAdmin):
                         len(rows),
                     ) % {"n": len(rows)}, messages.SUCCESS)
                     return HttpResponseRedirect(
-                        reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+                        reverse(self.url_name("changelist"))
                     )
         context = {
             **self.admin_site.each_context(request),

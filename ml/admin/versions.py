@@ -1,33 +1,25 @@
 import json
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models.functions import Length
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
-from django.templatetags.static import static
-from django.urls import path, reverse
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flower_power.api.errors import error_body
-from flower_power.errors import ApplicationError
 from flower_power.lists import join_words
+from ml.admin.base import ModelAdmin
+from ml.admin.version_drift import DriftColumns
+from ml.admin.version_operations import VersionOperations
 from ml.dataset import SPECIES
-from ml.models import FEATURE_LABELS, DriftReport, FlowerSample, InputSource, ModelVersion
+from ml.models import FlowerSample, ModelVersion
 from ml.plots import PLOT_KINDS, plot, plot_title, species_names
-from ml.selectors import drift_latest, model_version_levels
-from ml.services import (
-    model_version_activate,
-    model_version_request,
-)
+from ml.selectors import model_version_levels
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(VersionOperations, DriftColumns, ModelAdmin):
     # What a manager looks for first, within a 1280 px screen; who and why it was trained
     # are on the version's page.
     list_display = (
@@ -57,9 +49,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The artifacts are only ever shown as sizes; never load the bytes for a page.
-        return super().get_queryset(request).defer("tflite", "keras", "history").annotate(
-            tflite_size=Length("tflite"), keras_size=Length("keras")
-        )
+        return super().get_queryset(request).with_blob_sizes().defer("history")
 
     def has_add_permission(self, request):
         return False
@@ -70,20 +60,11 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_operate_permission(self, request):
-        """Whether the user may start a training or activate a version."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
     @admin.display(description=gettext_lazy("accuracy"), ordering="metrics__accuracy")
     def accuracy_display(self, version):
         if version.accuracy is None:
             return self.get_empty_value_display()
         return f"{version.accuracy:.1%}"
-
-    def _when(self, value):
-        if value is None:
-            return self.get_empty_value_display()
-        return formats.localize(timezone.template_localtime(value))
 
     @admin.display(description=gettext_lazy("created"), ordering="created_at")
     def created(self, version):
@@ -111,7 +92,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def status_display(self, version):
         """The status, and while it trains a progress bar that static/app/admin_progress.js
         keeps up to date from the progress view below, with no reload."""
-        running = version.status in (ModelVersion.Status.QUEUED, ModelVersion.Status.TRAINING)
+        running = version.status in ModelVersion.IN_PROGRESS
         percent = round(version.progress * 100)
         return format_html(
             '<div class="training-status" data-progress-url="{}" data-running="{}">'
@@ -119,8 +100,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
             '<progress class="training-progress" max="100" value="{}"{} aria-label="{}">{}%'
             "</progress>"
             '<span class="training-progress-message" aria-live="polite">{}</span></div>',
-            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_progress",
-                    args=[version.pk]),
+            reverse(self.url_name("progress"), args=[version.pk]),
             "true" if running else "false",
             version.get_status_display(),
             percent, "" if running else mark_safe(" hidden"),
@@ -143,76 +123,6 @@ class ModelVersionAdmin(admin.ModelAdmin):
             return self.get_empty_value_display()
         return _("passed") if gate["passed"] else _("refused")
 
-    # The drift check's latest verdict (ml/services/drift.py), with the admin's own icons.
-    DRIFT_ICONS = {
-        DriftReport.State.OK: "admin/img/icon-yes.svg",
-        DriftReport.State.DRIFTED: "admin/img/icon-no.svg",
-        DriftReport.State.INSUFFICIENT: "admin/img/icon-alert.svg",
-    }
-
-    def _drift_report(self, version):
-        # Read once per version and request: the list and the page both show it.
-        if not hasattr(version, "_drift_report"):
-            version._drift_report = drift_latest(version=version)
-        return version._drift_report
-
-    @admin.display(description=gettext_lazy("inputs"))
-    def input_drift(self, version):
-        """For the active version: do the inputs it is sent look like its training data?
-        (One query on the list: only the active row asks.)"""
-        if not version.is_active:
-            return self.get_empty_value_display()
-        report = self._drift_report(version)
-        if report is None:
-            return _("Not checked yet")
-        return self._drift_label(report)
-
-    def _drift_label(self, report):
-        return format_html(
-            '<span class="input-drift input-drift-{}" title="{}">'
-            '<img src="{}" alt="{}"> {}</span>',
-            report.state, self._when(report.computed_at), static(self.DRIFT_ICONS[report.state]),
-            report.get_state_display(), report.summary,
-        )
-
-    @admin.display(description=gettext_lazy("recent inputs against the training split"))
-    def drift_figures(self, version):
-        report = self._drift_report(version)
-        if report is None:
-            return self.get_empty_value_display()
-        sources = ", ".join(
-            f"{count} {label}" for value, label in InputSource.choices
-            if (count := report.sources.get(value))
-        )
-        heading = _(
-            "%(n)d inputs of the last %(hours)g hours (%(sources)s) against %(m)d training "
-            "samples, checked %(when)s. A measurement has drifted when its PSI is above "
-            "%(psi)g and its KS statistic above the critical value."
-        ) % {
-            "n": report.sample_size, "hours": report.window_hours, "sources": sources or "-",
-            "m": report.reference_size, "when": self._when(report.computed_at),
-            "psi": report.psi_threshold,
-        }
-        if not version.is_active:  # its last report, from when it was active
-            heading = format_html("{}<br>{}", self._drift_label(report), heading)
-        if not report.features:
-            return heading
-        rows = format_html_join(
-            "", '<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td>'
-            '<td class="num">{}</td><td>{}</td></tr>',
-            (
-                (FEATURE_LABELS[name], f"{figures['psi']:.3f}", f"{figures['ks']:.3f}",
-                 f"{figures['ks_critical']:.3f}", _("drifted") if figures["drifted"] else _("ok"))
-                for name, figures in report.features.items() if name in FEATURE_LABELS
-            ),
-        )
-        return format_html(
-            '<p>{}</p><table class="metrics-table drift-table"><thead><tr><th>{}</th>'
-            '<th class="num">{}</th><th class="num">{}</th><th class="num">{}</th><th>{}</th>'
-            "</tr></thead><tbody>{}</tbody></table>",
-            heading, _("measurement"), _("PSI"), _("KS"), _("KS critical value"), _("state"),
-            rows,
-        )
 
     @admin.display(description=gettext_lazy("hyper-parameters"))
     def hyperparameters_display(self, version):
@@ -288,101 +198,4 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 for kind in PLOT_KINDS
             ],
         }
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "retrain/", self.admin_site.admin_view(self.retrain_view),
-                name="{}_{}_retrain".format(*info),
-            ),
-            path(
-                "<path:object_id>/progress/", self.admin_site.admin_view(self.progress_view),
-                name="{}_{}_progress".format(*info),
-            ),
-            path(
-                "<path:object_id>/activate/", self.admin_site.admin_view(self.activate_view),
-                name="{}_{}_activate".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def progress_view(self, request, object_id):
-        """A version's status and progress as JSON, polled by the list and the detail page."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        version = self.get_object(request, object_id)
-        if version is None:
-            return JsonResponse(error_body("not_found", _("Not found.")), status=404)
-        running = version.status in (ModelVersion.Status.QUEUED, ModelVersion.Status.TRAINING)
-        return JsonResponse({
-            "number": version.number,
-            "status": version.status,
-            "status_display": version.get_status_display(),
-            "running": running,
-            "progress": version.progress,
-            "progress_text": self._progress_text(version),
-            "gate": self.gate_decision(version),
-            "gate_short": self.gate_short(version),
-            "accuracy": self.accuracy_display(version),
-            "is_active": version.is_active,
-        })
-
-    def retrain_view(self, request):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_operate_permission(request):
-            raise PermissionDenied
-        try:
-            version = model_version_request(
-                trigger=ModelVersion.Trigger.MANAGER, triggered_by=request.user
-            )
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.log_addition(request, version, _("Requested a training."))
-            self.message_user(
-                request,
-                _("Version %(n)d is queued for training.") % {"n": version.number},
-                messages.SUCCESS,
-            )
-        return HttpResponseRedirect(
-            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        )
-
-    def activate_view(self, request, object_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_operate_permission(request):
-            raise PermissionDenied
-        version = self.get_object(request, object_id)
-        if version is None:
-            raise Http404
-        self._activate(request, version.number)
-        return HttpResponseRedirect(reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[version.pk]
-        ))
-
-    @admin.action(description=gettext_lazy("Activate the selected version"),
-                  permissions=["operate"])
-    def activate(self, request, queryset):
-        numbers = list(queryset.values_list("number", flat=True)[:2])
-        if len(numbers) != 1:
-            self.message_user(
-                request, _("Select exactly one version to activate."), messages.ERROR
-            )
-            return
-        self._activate(request, numbers[0])
-
-    def _activate(self, request, number: int) -> None:
-        try:
-            version = model_version_activate(number=number, by=request.user)
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.log_change(request, version, _("Activated."))
-            self.message_user(
-                request, _("Version %(n)d is now the active model.") % {"n": number},
-                messages.SUCCESS,
-            )
 

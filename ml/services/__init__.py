@@ -12,6 +12,7 @@ from ml.services.registry import (
     model_version_request,
     model_versions_reap,
 )
+from ml.services.schedule import model_version_retrain_nightly
 from ml.services.training import model_version_train
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "input_samples_prune",
     "model_version_activate",
     "model_version_request",
+    "model_version_retrain_nightly",
     "model_version_train",
     "model_versions_reap",
 ]

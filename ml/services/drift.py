@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from ml.dataset import FEATURES
 from ml.drift import feature_drift
-from ml.models import DriftReport, FlowerSample, InputSample, ModelVersion, Split
+from ml.models import DriftReport, FlowerSample, InputSample, Split
+from ml.selectors import model_version_active
 
 # The most recent inputs compared (a bounded sample keeps the check cheap), and how many are
 # kept at all: the table holds at most KEEP_ROWS rows, none older than KEEP_DAYS.
@@ -34,7 +35,7 @@ def drift_report_compute(*, now=None) -> DriftReport | None:
     """Compare recent inputs with the active version's training split and store a report;
     None when no version is active."""
     now = now or timezone.now()
-    version = ModelVersion.objects.defer("tflite", "keras").filter(is_active=True).first()
+    version = model_version_active()
     if version is None:
         return None
     since = now - timedelta(hours=settings.ML_DRIFT_WINDOW_HOURS)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from flower_power import metrics
 from flower_power.errors import ApplicationError, Conflict, NotFound, ServiceUnavailable
 from ml.models import ModelVersion
-from ml.training import validate_hyperparameters
+from ml.trainer import validate_hyperparameters
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def model_version_activate(*, number: int, by=None) -> ModelVersion:
                     )
                 if version.is_active:
                     return version
-                ModelVersion.objects.filter(is_active=True).update(is_active=False)
+                ModelVersion.objects.active().update(is_active=False)
                 version.is_active = True
                 version.activated_at = timezone.now()
                 version.save(update_fields=["is_active", "activated_at"])
@@ -128,7 +128,13 @@ def process_alive(worker: str) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A pool process killed with its parent stays a zombie until init reaps it, and some
+    # inits (a container's, this CI machine's) never do: it has exited all the same.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def model_versions_reap() -> int:

@@ -24,8 +24,9 @@ from ml.models import (
     Split,
     gate_reason,
 )
+from ml.selectors import model_version_active
 from ml.services.registry import model_version_activate, process_alive, worker_name
-from ml.training import ProgressCallback
+from ml.trainer import ProgressCallback
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def data_fingerprint() -> str:
 
 
 def _gate(*, accuracy: float) -> dict:
-    active = ModelVersion.objects.filter(is_active=True).first()
+    active = model_version_active()
     floor = settings.ML_PROMOTION_MIN_ACCURACY
     tolerance = settings.ML_PROMOTION_TOLERANCE
     gate = {
@@ -212,7 +213,7 @@ def _train(version: ModelVersion) -> ModelVersion:
         )
         if len(set(y_train.tolist())) < len(SPECIES) or len(y_test) == 0:
             raise ValueError("Training needs samples of all three species and a test split.")
-        from ml.training import train_classifier  # TensorFlow: worker processes only
+        from ml.trainer import train_classifier  # TensorFlow: worker processes only
 
         results = {
             level: train_classifier(

@@ -1,18 +1,20 @@
-
 import django_filters
-from django.db.models import Avg, Count, Max, Min
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from flower_power.api.permissions import IsManager
 from flower_power.errors import NotFound
-from ml.dataset import FEATURES, SPECIES
+from ml.dataset import FEATURES
 from ml.models import FlowerSample, Source, Species, Split
-from ml.selectors import flower_sample_random_train
+from ml.selectors import (
+    flower_sample_random_train,
+    flower_samples_listed,
+    flower_species_ranges,
+)
 from ml.serializers import (
     FlowerSampleSerializer,
     RandomFlowerQuerySerializer,
@@ -57,27 +59,35 @@ class FlowerFilter(django_filters.FilterSet):
         fields = ["species", "split", "source"]
 
 
-class FlowerListCreateApi(generics.ListCreateAPIView):
+class FlowerListCreateApi(generics.ListAPIView):
     """Labelled flower samples: managers only (trainees must never list test flowers)."""
 
     permission_classes = [IsManager]
     serializer_class = FlowerSampleSerializer
-    queryset = FlowerSample.objects.select_related("added_by").order_by("id")
     filter_backends = [DjangoFilterBackend]
     filterset_class = FlowerFilter
 
-    def perform_create(self, serializer):
+    def get_queryset(self):
+        return flower_samples_listed()
+
+    @extend_schema(request=FlowerSampleSerializer, responses={201: FlowerSampleSerializer})
+    def post(self, request):
+        serializer = FlowerSampleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        serializer.instance = flower_sample_create(
+        sample = flower_sample_create(
             measurements={name: data[name] for name in FEATURES},
-            species=data["species"], added_by=self.request.user,
+            species=data["species"], added_by=request.user,
         )
+        return Response(FlowerSampleSerializer(sample).data, status=status.HTTP_201_CREATED)
 
 
 class FlowerDetailApi(generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [IsManager]
     serializer_class = FlowerSampleSerializer
-    queryset = FlowerSample.objects.select_related("added_by")
+
+    def get_queryset(self):
+        return flower_samples_listed()
 
     def perform_update(self, serializer):
         serializer.instance = flower_sample_update(
@@ -105,34 +115,7 @@ class SpeciesRangesApi(APIView):
         summary="Per-species min/max/mean of each measurement over the training split",
     )
     def get(self, request):
-        aggregates = {"count": Count("id")}
-        for name in FEATURES:
-            aggregates[f"{name}_min"] = Min(name)
-            aggregates[f"{name}_max"] = Max(name)
-            aggregates[f"{name}_mean"] = Avg(name)
-        rows = {
-            row["species"]: row
-            for row in FlowerSample.objects.filter(split=Split.TRAIN)
-            .values("species")
-            .annotate(**aggregates)
-            .order_by()
-        }
-        return Response([
-            {
-                "species": species,
-                "count": rows[species]["count"] if species in rows else 0,
-                "ranges": {
-                    name: {
-                        "min": rows[species][f"{name}_min"],
-                        "max": rows[species][f"{name}_max"],
-                        "mean": round(rows[species][f"{name}_mean"], 2),
-                    }
-                    if species in rows else None
-                    for name in FEATURES
-                },
-            }
-            for species in SPECIES
-        ])
+        return Response(flower_species_ranges())
 
 
 class SpeciesRulesApi(APIView):

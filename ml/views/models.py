@@ -1,6 +1,5 @@
 import base64
 
-import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,13 +11,15 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flower_power.api.filters import status_filterset
 from flower_power.api.permissions import IsManager
 from flower_power.api.renderers import FastJSONRenderer
+from flower_power.api.schema import may_conflict
 from flower_power.api.throttling import ScopedRateThrottle
 from flower_power.errors import Conflict, NotFound
 from ml.models import ModelVersion
 from ml.plots import PLOT_KINDS, plot
-from ml.selectors import opponents_prefetch
+from ml.selectors import model_versions_listed
 from ml.serializers import (
     ModelVersionDetailSerializer,
     ModelVersionSerializer,
@@ -27,27 +28,10 @@ from ml.serializers import (
 )
 from ml.services import model_version_activate, model_version_request
 
-
-def model_versions_listed():
-    """Versions as the API shows them: levels in one query, never the model blobs."""
-    return (
-        ModelVersion.objects.select_related("triggered_by").defer("tflite", "keras")
-        .prefetch_related(opponents_prefetch())
-    )
-
-
-class ModelVersionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=ModelVersion.Status.choices, help_text="Only versions in this status."
-    )
-    ordering = django_filters.OrderingFilter(
-        fields=("number", "created_at"),
-        help_text="Sort by number or created_at; `-` first for descending.",
-    )
-
-    class Meta:
-        model = ModelVersion
-        fields = ["status"]
+ModelVersionFilter = status_filterset(
+    ModelVersion, rows="versions", order_by=("number", "created_at"),
+    ordering_help="Sort by number or created_at; `-` first for descending.",
+)
 
 
 class ModelVersionListApi(generics.ListAPIView):
@@ -69,6 +53,7 @@ class ModelVersionListApi(generics.ListAPIView):
             return [IsManager()]
         return super().get_permissions()
 
+    @may_conflict
     @extend_schema(
         request=RetrainInputSerializer,
         responses={202: RetrainOutputSerializer},
@@ -101,7 +86,7 @@ class ModelVersionDetailApi(generics.RetrieveAPIView):
 class ActiveModelVersionApi(APIView):
     @extend_schema(responses={200: ModelVersionDetailSerializer}, summary="The active version")
     def get(self, request):
-        version = model_versions_listed().filter(is_active=True).first()
+        version = model_versions_listed().active().first()
         if version is None:
             raise NotFound(_("No model version is active yet."), code="no_model")
         return Response(ModelVersionDetailSerializer(version).data)
@@ -110,6 +95,7 @@ class ActiveModelVersionApi(APIView):
 class ModelVersionActivateApi(APIView):
     permission_classes = [IsManager]
 
+    @may_conflict
     @extend_schema(
         request=None, responses={200: ModelVersionSerializer},
         summary="Activate (promote or roll back to) a ready version (managers)",
@@ -157,7 +143,7 @@ def plotted_version(number: int, kind: str) -> ModelVersion:
             _("Unknown plot %(kind)r; choose one of %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(PLOT_KINDS)}
         )
-    version = get_object_or_404(ModelVersion.objects.defer("tflite", "keras"), number=number)
+    version = get_object_or_404(ModelVersion.objects.without_blobs(), number=number)
     if not version.metrics:
         raise Conflict(
             _("Version %(n)s has no metrics (%(status)s).")
@@ -178,6 +164,7 @@ class ModelVersionPlotApi(APIView):
             request.accepted_renderer = FastJSONRenderer()
             request.accepted_media_type = FastJSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
+    @may_conflict
     @extend_schema(
         responses={
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
@@ -200,6 +187,7 @@ class ModelVersionPlotApi(APIView):
 class ModelVersionPlotDataUriApi(APIView):
     """A plot as a PNG data URI, in JSON: one media type per operation for generated clients."""
 
+    @may_conflict
     @extend_schema(
         parameters=[PLOT_KIND_PARAMETER],
         responses={200: PlotDataUriSerializer},

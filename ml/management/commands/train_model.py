@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from flower_power.errors import ApplicationError
 from ml.models import ModelVersion
+from ml.selectors import model_version_active
 from ml.services import model_version_request, model_version_train
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int)
 
     def handle(self, *args, if_none_active=False, if_levels_missing=False, **options):
-        active = ModelVersion.objects.defer("tflite", "keras").filter(is_active=True).first()
+        active = model_version_active()
         if if_none_active and active is not None:
             self.stdout.write(f"  model v{active.number} is already active")
             return

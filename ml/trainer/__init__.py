@@ -9,7 +9,7 @@ arithmetic shared with the exports (including the input mask of the weaker level
 `export` the LiteRT and Keras files, `metrics` the test-split figures.
 """
 
-from ml.training.classifier import (
+from ml.trainer.classifier import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_EPOCHS,
     DEFAULT_HIDDEN_UNITS,
@@ -31,8 +31,8 @@ from ml.training.classifier import (
     train_classifier,
     validate_hyperparameters,
 )
-from ml.training.export import keras_predict_proba
-from ml.training.network import feature_mask, initial_weights, validate_features
+from ml.trainer.export import keras_predict_proba
+from ml.trainer.network import feature_mask, initial_weights, validate_features
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ml.dataset import FEATURES, SPECIES
-from ml.training.network import forward
+from ml.trainer.network import forward
 
 
 def export_tflite(tf: Any, weights: list[Any], mask: np.ndarray | None = None) -> bytes:

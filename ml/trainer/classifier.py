@@ -10,9 +10,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ml.dataset import FEATURES, SPECIES
-from ml.training import export
-from ml.training.metrics import classification_metrics
-from ml.training.network import feature_mask, forward, initial_weights, validate_features
+from ml.trainer import export
+from ml.trainer.metrics import classification_metrics
+from ml.trainer.network import feature_mask, forward, initial_weights, validate_features
 
 DEFAULT_HIDDEN_UNITS: tuple[int, ...] = (10, 10)
 DEFAULT_LEARNING_RATE = 0.01
