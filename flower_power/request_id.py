@@ -91,19 +91,28 @@ class RequestIdMiddleware:
 
     @staticmethod
     def _log(request, response, started: float) -> None:
-        duration_ms = round((time.perf_counter() - started) * 1000, 2)
-        route = request_route(request)
-        status = response.status_code
-        logger.log(
-            logging.ERROR if status >= 500 else logging.INFO,
-            "%s %s %s %.1fms", request.method, route or "-", status, duration_ms,
-            extra={
-                "method": request.method,
-                "route": route,
-                "status": status,
-                "duration_ms": duration_ms,
-                "user_id": _user_id(request),
-                "client_ip": getattr(request, "client_ip", None),
-                "model_version": getattr(request, "model_version", None),
-            },
+        request_log(
+            request.method, request_route(request), response.status_code, started,
+            user_id=_user_id(request), client_ip=getattr(request, "client_ip", None),
+            model_version=getattr(request, "model_version", None),
         )
+
+
+def request_log(method: str, route: str | None, status: int, started: float, *,
+                user_id: int | None, client_ip: str | None, model_version: int | None) -> None:
+    """A request's one line (the access log), from the middleware or the lean prediction
+    path (flower_power/fastpath.py); `started` is its perf_counter() at the start."""
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    logger.log(
+        logging.ERROR if status >= 500 else logging.INFO,
+        "%s %s %s %.1fms", method, route or "-", status, duration_ms,
+        extra={
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": duration_ms,
+            "user_id": user_id,
+            "client_ip": client_ip,
+            "model_version": model_version,
+        },
+    )

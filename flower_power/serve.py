@@ -1,17 +1,14 @@
 """The production web server, one command: `python -m flower_power.serve`.
 
-nginx (Debian's package) faces the clients and granian runs the WSGI app behind it, on a Unix
+nginx (Debian's package) faces the clients; granian runs the WSGI app behind it on a Unix
 socket in a private directory. nginx reads every request, body included, before a Python
-thread sees it, so clients that send slowly hold an nginx connection (a few KB, no thread)
-and are cut off by its timeouts: a request head must arrive within WEB_HEADER_TIMEOUT, and a
-body may not pause longer than WEB_BODY_TIMEOUT. granian alone cannot do this: it hands
-wsgi.input to a Python thread that waits for the body, with no body timeout at all
-(README, "Serving", has the measurements).
+thread sees it: slow clients hold an nginx connection (a few KB, no thread) and are cut off
+by WEB_HEADER_TIMEOUT and WEB_BODY_TIMEOUT. granian alone hands wsgi.input to a Python
+thread that waits for the body with no timeout at all (README, "Serving").
 
-Signals: SIGTERM/SIGINT stop nginx gracefully (requests in flight finish), then granian;
-SIGHUP reloads both (granian respawns its workers one by one: new code, no dropped request).
-If either process dies, the other is stopped and the command exits non-zero, so the
-container restarts.
+SIGTERM/SIGINT stop nginx gracefully (requests in flight finish), then granian; SIGHUP
+reloads both (granian respawns workers one by one). If either dies, the other is stopped and
+the command exits non-zero, so the container restarts.
 """
 
 import os
@@ -31,12 +28,12 @@ class ConfigError(SystemExit):
     pass
 
 
-def _raw(env, name: str) -> str:
+def _env(env, name: str) -> str:
     return env.get(name, "").strip()
 
 
 def _int(env, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
-    raw = _raw(env, name)
+    raw = _env(env, name)
     if not raw:
         return default
     try:
@@ -50,18 +47,16 @@ def _int(env, name: str, default: int, minimum: int = 0, maximum: int | None = N
 
 
 def _bool(env, name: str, default: bool) -> bool:
-    raw = _raw(env, name).lower()
+    raw = _env(env, name).lower()
     if not raw:
         return default
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+    if raw not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise ConfigError(f"{name} must be true or false, not {raw!r}")
+    return raw in {"1", "true", "yes", "on"}
 
 
 def _bind(env) -> tuple[str, int]:
-    raw = _raw(env, "WEB_BIND") or "0.0.0.0:8000"
+    raw = _env(env, "WEB_BIND") or "0.0.0.0:8000"
     host, _, port = raw.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"WEB_BIND must be HOST:PORT, e.g. 0.0.0.0:8000, not {raw!r}")
@@ -89,7 +84,7 @@ class Config:
     @classmethod
     def from_env(cls, env=os.environ) -> "Config":
         host, port = _bind(env)
-        log_level = _raw(env, "WEB_LOG_LEVEL").lower() or "info"
+        log_level = _env(env, "WEB_LOG_LEVEL").lower() or "info"
         if log_level not in {"debug", "info", "warning", "error"}:
             raise ConfigError(f"WEB_LOG_LEVEL must be debug, info, warning or error, not "
                               f"{log_level!r}")

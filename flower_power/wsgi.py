@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flower_power.settings")
 django_application = get_wsgi_application()
 
 from flower_power.api.middleware import ChunkedBodyWSGIMiddleware  # noqa: E402 (after setup)
+from flower_power.fastpath import FastPathWSGIMiddleware  # noqa: E402
 
 
 class ProxyPeerWSGIMiddleware:
@@ -30,9 +31,11 @@ class ProxyPeerWSGIMiddleware:
         return self.application(environ, start_response)
 
 
-# Chunked request bodies (no Content-Length) read under the body-size limit, or a clear 411
+# Predictions and /healthz of the plain kind on the lean path (flower_power/fastpath.py);
+# chunked request bodies (no Content-Length) read under the body-size limit, or a clear 411
 # (nginx de-chunks before the app; this serves granian or gunicorn reached directly).
-application = ProxyPeerWSGIMiddleware(ChunkedBodyWSGIMiddleware(django_application))
+application = ProxyPeerWSGIMiddleware(
+    FastPathWSGIMiddleware(ChunkedBodyWSGIMiddleware(django_application)))
 
 # Everything loaded so far (Django, the URL conf, the libraries) lives as long as the process:
 # moved out of the garbage collector's generations, a collection during a 10,000-row batch no

@@ -1,0 +1,297 @@
+"""The lean path: the hottest requests of an authenticated client, answered without Django's
+request handling, or handed to Django unchanged.
+
+Through Django and DRF a prediction costs ~0.8-1.2 ms of CPU, mostly the request object, 17
+middleware, DRF's negotiation and the signals around them; the model costs microseconds. The
+routes in FAST_ROUTES are tried here first, and answered here only when the answer is the one
+Django would give: a token whose process-cache entry is trusted (api/authentication.py), a
+plain JSON body, no cookie or forwarded header, the active model loaded, guards and throttles
+passed. Anything else (a new token, a bad body, a 401, 409 or 429, a compressed or chunked
+body, Redis down) goes to Django with its body, before anything was counted; Django answers
+as it always does. Same status, headers and body (tests/test_fastpath.py compares them).
+
+Its checks cost one Redis round trip: a Lua script compares the user's auth stamp and counts
+the user and rows throttles only if the stamp holds and neither limit would be passed, so a
+refusal counts nothing here and Django counts it as usual.
+"""
+
+import io
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections, connection
+from django.http.request import split_domain_port, validate_host
+from django.middleware.gzip import GZipMiddleware
+from django.utils.module_loading import import_string
+from django.utils.regex_helper import _lazy_re_compile
+from django.utils.text import compress_string
+from django.utils.translation import get_language_from_request
+from knox.crypto import hash_token
+
+from flower_power import metrics
+from flower_power.api import authentication, throttling
+from flower_power.api.middleware import JSON_GZIP_MIN_BYTES
+from flower_power.client_ip import FORWARDED_HEADERS
+from flower_power.errors import ApplicationError
+from flower_power.request_id import (
+    HEADER,
+    request_id_accept,
+    request_id_bind,
+    request_id_unbind,
+    request_log,
+)
+
+logger = logging.getLogger(__name__)
+
+_ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
+_PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
+_JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8"})
+# Headers that change what Django would do or answer: let it.
+_DJANGO_HEADERS = ("HTTP_COOKIE", "HTTP_CONTENT_ENCODING", "HTTP_TRANSFER_ENCODING",
+                   *FORWARDED_HEADERS)
+
+# Compares the user's auth stamp, then counts the request (user throttle) and its rows (rows
+# throttle) only if neither count would pass its limit: 1 counted, 0 nothing written.
+# KEYS: stamp, user counter, rows counter. ARGV: stamp, user limit, user ttl, rows, rows
+# limit, rows ttl; a limit of -1: that throttle is off.
+_ADMIT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local user_limit, rows, rows_limit = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if user_limit >= 0 and tonumber(redis.call('GET', KEYS[2]) or '0') + 1 > user_limit then
+  return 0 end
+if rows_limit >= 0 and tonumber(redis.call('GET', KEYS[3]) or '0') + rows > rows_limit then
+  return 0 end
+if user_limit >= 0 and redis.call('INCR', KEYS[2]) == 1 then
+  redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+if rows_limit >= 0 and redis.call('INCRBY', KEYS[3], rows) == rows then
+  redis.call('EXPIRE', KEYS[3], ARGV[6]) end
+return 1
+"""
+
+
+# "METHOD path": the handler, a function of a FastRequest returning an Answer or raising
+# Fallback (before FastRequest.admit; after it, it must answer).
+FAST_ROUTES = {
+    "GET /healthz": "flower_power.health.healthz_fast",
+    "POST /v2/models/iris/infer": "ml.views.fast.v2_infer",
+    "POST /api/v1/predict/": "ml.views.fast.predict",
+}
+
+
+class Fallback(Exception):
+    """Django answers this request (raised before anything was counted or recorded)."""
+
+
+@dataclass(slots=True)
+class Answer:
+    status: str  # "200 OK"
+    content_type: str
+    body: bytes
+    headers: list[tuple[str, str]]
+    model_version: int | None = None
+
+
+class FastRequest:
+    """What a handler needs of the request, checked as Django would check it."""
+
+    __slots__ = (
+        "_entry_stamp",
+        "admitted",
+        "body",
+        "client_ip",
+        "environ",
+        "language",
+        "secure",
+        "user",
+    )
+
+    def __init__(self, environ: dict, body: bytes) -> None:
+        self.environ = environ
+        self.body = body
+        self.user = None
+        self.admitted = False
+        shim = SimpleNamespace(META=environ, COOKIES={}, path_info=environ["PATH_INFO"])
+        self.language = get_language_from_request(shim)
+        self.secure = environ.get("wsgi.url_scheme") == "https"
+        self.client_ip = environ.get("REMOTE_ADDR", "")
+
+    def authenticate(self) -> None:
+        """The user of a token this process has a trusted cache entry for, else Fallback."""
+        scheme, _, key = self.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() not in ("token", "bearer") or not key or " " in key:
+            raise Fallback
+        entry = authentication._entries.get(hash_token(key))
+        now = time.time()
+        if (
+            entry is None or entry.stamp is None
+            or (entry.expires_at is not None and now >= entry.expires_at)
+            or now - entry.loaded_at >= authentication.CACHE_MAX_AGE_SECONDS
+            or not entry.user.is_active
+        ):
+            raise Fallback
+        self.user = entry.user
+        self._entry_stamp = entry.stamp
+        if throttling.RowsRateThrottle().known_exhausted(self):
+            raise Fallback
+
+    def admit(self, rows: int) -> None:
+        """Count the request and its rows, or Fallback with nothing counted. After this the
+        request is answered here, whatever happens."""
+        store = authentication._store()
+        user_throttle, rows_throttle = throttling.UserRateThrottle(), throttling.RowsRateThrottle()
+        user_id = self.user.pk
+        try:
+            admitted = _admit_script(store)(
+                keys=[authentication._stamp_key(user_id),
+                      cache.make_key(user_throttle.window_key(user_id)),
+                      cache.make_key(f"{rows_throttle.get_cache_key(self, None)}:"
+                                     f"{rows_throttle.window()}")],
+                args=[self._entry_stamp, *_limit(user_throttle), rows, *_limit(rows_throttle)],
+            )
+        except Exception as exc:  # Redis down or slow: Django's path knows what to do
+            logger.debug("fast path: admission not checked (%s)", exc)
+            raise Fallback from None
+        if admitted != 1:
+            raise Fallback
+        self.admitted = True
+
+
+def _limit(throttle) -> tuple[int, int]:
+    if throttle.rate is None:
+        return -1, 0
+    return throttle.num_requests, throttle.duration + 1
+
+
+_scripts: dict[int, Callable] = {}
+
+
+def _admit_script(store) -> Callable:
+    script = _scripts.get(id(store))
+    if script is None:
+        script = _scripts[id(store)] = store.register_script(_ADMIT)
+    return script
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    handler: Callable[[FastRequest], Answer]
+    route: str  # the URL pattern, as the log and the metrics name it
+    authenticated: bool
+
+
+class FastPathWSGIMiddleware:
+    """Try FAST_ROUTES here; everything else, and every Fallback, goes to `application`."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+        self.routes: dict[tuple[str, str], Route] | None = None
+
+    def _load(self) -> dict[tuple[str, str], Route]:
+        from django.urls import resolve
+
+        if not settings.FAST_PATH or authentication._store() is None:
+            return {}
+        routes = {}
+        for key, dotted in FAST_ROUTES.items():
+            method, path = key.split(" ", 1)
+            handler = import_string(dotted)
+            routes[(method, path)] = Route(
+                handler, "/" + resolve(path).route, getattr(handler, "authenticated", True))
+        return routes
+
+    def __call__(self, environ, start_response):
+        if self.routes is None:
+            self.routes = self._load()
+        route = self.routes.get((environ["REQUEST_METHOD"], environ.get("PATH_INFO")))
+        if route is None or not self._plain(environ):
+            return self.application(environ, start_response)
+        started = time.perf_counter()
+        body, request = b"", None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            if length > settings.REQUEST_BODY_MAX_BYTES:
+                raise Fallback
+            body = environ["wsgi.input"].read(length) if length else b""
+            request = FastRequest(environ, body)
+            if route.authenticated:
+                request.authenticate()
+            answer = route.handler(request)
+        except Exception as exc:
+            if request is not None and request.admitted:
+                raise  # counted: a 500, as Django's would be
+            if not isinstance(exc, Fallback | ApplicationError):
+                logger.warning("fast path failed; Django answers instead", exc_info=True)
+            environ["wsgi.input"] = io.BytesIO(body)
+            return self.application(environ, start_response)
+        finally:
+            if connection.connection is not None:  # drift samples were written (ml.monitoring)
+                close_old_connections()
+        return self._respond(environ, start_response, request, route, answer, started)
+
+    @staticmethod
+    def _plain(environ) -> bool:
+        if environ.get("QUERY_STRING") or any(h in environ for h in _DJANGO_HEADERS):
+            return False
+        if environ.get("HTTP_ACCEPT", "") not in _PLAIN_ACCEPT:
+            return False
+        if environ.get("CONTENT_LENGTH") and environ.get("CONTENT_TYPE") not in _JSON_TYPES:
+            return False
+        secure = environ.get("wsgi.url_scheme") == "https"
+        if settings.SECURE_SSL_REDIRECT and not secure:
+            return False
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        domain, _port = split_domain_port(host)
+        return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+    def _respond(self, environ, start_response, request, route, answer: Answer, started):
+        request_id = request_id_accept(environ.get("HTTP_X_REQUEST_ID"))
+        token = request_id_bind(request_id)
+        body, headers = answer.body, [("Content-Type", answer.content_type), *answer.headers]
+        vary = "Accept-Language"
+        if len(body) >= JSON_GZIP_MIN_BYTES:  # JsonGZipMiddleware's rule, Django's gzip
+            vary += ", Accept-Encoding"
+            if _ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")):
+                compressed = compress_string(
+                    body, max_random_bytes=GZipMiddleware.max_random_bytes)
+                if len(compressed) < len(body):
+                    body = compressed
+                    headers.append(("Content-Encoding", "gzip"))
+        headers += _common_headers(request, len(body), vary)
+        headers.append((HEADER, request_id))
+        start_response(answer.status, headers)
+        status = int(answer.status[:3])
+        elapsed = time.perf_counter() - started
+        if metrics.ENABLED:
+            metrics.request_observe(route.route, environ["REQUEST_METHOD"], status, elapsed)
+        request_log(environ["REQUEST_METHOD"], route.route, status, started,
+                    user_id=request.user.pk if request.user is not None else None,
+                    client_ip=request.client_ip, model_version=answer.model_version)
+        request_id_unbind(token)
+        return [body]
+
+
+def _common_headers(request: FastRequest, length: int, vary: str) -> list[tuple[str, str]]:
+    """What Django's middleware adds to such a response (settings.MIDDLEWARE, in its order)."""
+    headers = [("X-Frame-Options", settings.X_FRAME_OPTIONS), ("Content-Length", str(length)),
+               ("Vary", vary), ("Content-Language", request.language)]
+    if settings.PERMISSIONS_POLICY:
+        headers.append(("Permissions-Policy", settings.PERMISSIONS_POLICY))
+    if settings.SECURE_HSTS_SECONDS and request.secure:
+        sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            sts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            sts += "; preload"
+        headers.append(("Strict-Transport-Security", sts))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append(("Referrer-Policy", settings.SECURE_REFERRER_POLICY))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    return headers
