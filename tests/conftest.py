@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD, ManagerFactory, UserFactory
+from tests.factories import PASSWORD, ManagerFactory, ModelVersionFactory, UserFactory
 from trainees.services import token_issue
 
 
@@ -46,6 +46,17 @@ def _no_recorded_inputs_left():
     inputs_discard()
     yield
     inputs_discard()
+
+
+@pytest.fixture(autouse=True)
+def _no_served_model_left():
+    # Each process caches the models it serves (a dict, cleared under a lock): no test may
+    # be served another's version.
+    from ml.serving import model_cache
+
+    model_cache.forget()
+    yield
+    model_cache.forget()
 
 
 @pytest.fixture
@@ -105,7 +116,7 @@ def manager_api(manager):
 def trained_artifacts():
     """One real training per test session (about 3 s with the TensorFlow import)."""
     from ml.dataset import shipped_split_arrays
-    from ml.training import train_classifier
+    from ml.trainer import train_classifier
 
     x_train, y_train, x_test, y_test = shipped_split_arrays()
     return train_classifier(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
@@ -116,7 +127,7 @@ def trained_levels():
     """The weaker levels' trainings, once per test session: {level: TrainingResult}."""
     from ml.dataset import shipped_split_arrays
     from ml.models import LEVEL_FEATURES, Level
-    from ml.training import train_classifier
+    from ml.trainer import train_classifier
 
     x_train, y_train, x_test, y_test = shipped_split_arrays()
     return {
@@ -139,24 +150,7 @@ def flowers(db):
 def active_version(flowers, trained_artifacts, trained_levels):
     """An active model version and its levels from the session's trainings, as the worker
     stores them."""
-    from ml.models import ModelVersion, OpponentModel
-    from ml.serving import registry
-
-    result = trained_artifacts
-    version = ModelVersion.objects.create(
-        number=1, status=ModelVersion.Status.READY, is_active=True,
-        trigger=ModelVersion.Trigger.BOOTSTRAP, hyperparameters=result.hyperparameters,
-        metrics=result.metrics, history=result.history, train_count=120, test_count=30,
-        tflite=result.tflite_bytes, keras=result.keras_bytes, progress=1.0,
+    return ModelVersionFactory(
+        number=1, is_active=True, trigger="bootstrap", artifacts=trained_artifacts,
+        levels=trained_levels,
     )
-    OpponentModel.objects.bulk_create(
-        OpponentModel(
-            version=version, level=level, features=list(trained.features),
-            accuracy=trained.metrics["accuracy"], metrics=trained.metrics,
-            tflite=trained.tflite_bytes,
-        )
-        for level, trained in trained_levels.items()
-    )
-    registry.forget()
-    yield version
-    registry.forget()

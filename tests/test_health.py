@@ -40,9 +40,6 @@ def test_readyz_is_ok_when_database_cache_and_model_answer(anon, active_version)
 
 @pytest.mark.django_db
 def test_readyz_names_the_model_when_none_is_active(anon):
-    from ml.serving import registry
-
-    registry.forget()
     response = anon.get("/readyz")
     assert response.status_code == 503
     assert "model unavailable" in response.json()["error"]["message"]

@@ -81,7 +81,6 @@ def test_every_metric_the_dashboard_and_alerts_use_is_on_metrics_after_real_traf
     from ml.models import ModelVersion
     from ml.monitoring import inputs_flush
     from ml.services import input_drift_check, model_version_request, model_version_train
-    from ml.serving import registry
     from ml.tasks import model_versions_reap_task
 
     settings.ML_ACTIVE_CHECK_SECONDS = 0
@@ -90,7 +89,6 @@ def test_every_metric_the_dashboard_and_alerts_use_is_on_metrics_after_real_traf
     with transaction.atomic():
         version = model_version_request(trigger=ModelVersion.Trigger.MANAGER, enqueue=False)
     assert model_version_train(version_id=version.id).status == "ready"
-    registry.forget()
     for _ in range(3):
         assert trainee_api.post("/api/v1/predict/", SETOSA).status_code == 200
     session = trainee_api.post("/api/v1/challenges/", {"rounds": 1}).json()

@@ -2,6 +2,7 @@ import pytest
 
 from challenges.models import ChallengeRound, ChallengeSession
 from ml.models import FlowerSample, ModelVersion
+from tests.factories import ModelVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,8 +194,7 @@ def test_a_session_keeps_the_version_active_at_its_start(trainee_api, start):
 
     sid = start(trainee_api, rounds=2)["id"]
     v1 = ModelVersion.objects.get(number=1)
-    ModelVersion.objects.create(number=2, status="ready", trigger="manager", metrics=v1.metrics,
-                                tflite=v1.tflite)
+    ModelVersionFactory(number=2, artifacts=v1)
     model_version_activate(number=2)
     result = answer(trainee_api, sid, 1, truth(sid, 1).species).json()
     assert result["ai_guess"] == truth(sid, 1).ai_guess

@@ -7,8 +7,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from challenges.models import ChallengeRound, ChallengeSession
-from ml.models import ModelVersion
-from ml.serving import registry
+from tests.factories import ModelVersionFactory
+from tests.threads import in_threads
 from trainees.services import token_issue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,13 +19,9 @@ REPEATS = 15
 
 @pytest.fixture
 def model(flowers, trained_artifacts):
-    ModelVersion.objects.create(
-        number=1, status="ready", is_active=True, trigger="bootstrap",
-        metrics=trained_artifacts.metrics, tflite=trained_artifacts.tflite_bytes,
+    ModelVersionFactory(
+        number=1, is_active=True, trigger="bootstrap", artifacts=trained_artifacts
     )
-    registry.forget()
-    yield
-    registry.forget()
 
 
 def race(key: str, url: str, payload: dict, headers: dict | None = None) -> list[int]:
@@ -41,11 +37,7 @@ def race(key: str, url: str, payload: dict, headers: dict | None = None) -> list
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(submit, times=THREADS)
     return statuses
 
 

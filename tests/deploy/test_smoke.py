@@ -1,13 +1,11 @@
 """The very commands the containers run — migrate, the web server, the Celery worker and beat —
 with production settings against the local PostgreSQL and Redis, end to end."""
 
-import json
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
+from tests.faults.services import call as request
 from tests.production import DEMO_PASSWORDS, composed_stack
 
 DB_NAME = "flower_power_smoke"
@@ -16,21 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 def call(base: str, method: str, path: str, body=None, token: str | None = None):
-    request = urllib.request.Request(base + path, method=method)
-    if body is not None:
-        request.data = json.dumps(body).encode()
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Token {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            kind = response.headers.get("Content-Type", "")
-            return response.status, json.loads(raw) if "json" in kind else raw.decode()
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        kind = error.headers.get("Content-Type", "")
-        return error.code, json.loads(raw) if "json" in kind else raw.decode()
+    reply = request(base, method, path, body, token=token, timeout=30)
+    return reply.status, reply.body
 
 
 @pytest.fixture

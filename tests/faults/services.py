@@ -1,171 +1,108 @@
-"""Private Redis and PostgreSQL servers, and the web server in front of them, for the fault tests.
+"""Private Redis and PostgreSQL servers (pytest-redis's and pytest-postgresql's executors), and
+a client of the web server in front of them, for the fault tests.
 
 The machine's shared servers are never stopped: every fault is done to a server of our own,
 on a free port of 127.0.0.1, in a temporary directory that is removed afterwards.
+
+The plugins' executors, not their process fixtures: those are session-wide (a test that fails
+with its server stopped would leave it stopped for the next), pytest-redis's cannot turn off
+Redis's idle-client timeout (production's is off), and pytest-postgresql's puts the cluster in
+pytest's temporary directory, which the postgres user cannot reach when we are root.
 """
 
 import contextlib
 import json
 import os
 import pwd
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
-import yaml
+from pytest_postgresql.executors import PostgreSQLExecutor
+from pytest_redis.executor import RedisExecutor
 
 from tests.production import DEMO_PASSWORDS, free_port
 from tests.production import production_env as base_production_env
 
 ROOT = Path(__file__).resolve().parents[2]
-# The composed web command (nginx + granian, flower_power/serve.py), as the container runs it.
-WEB = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["command"]
-PASSWORDS = {
-    "manager": DEMO_PASSWORDS["manager"],
-    "alice": DEMO_PASSWORDS["trainee"],
-    "bob": DEMO_PASSWORDS["trainee"],
-}
 
 
 def require(path: str | None, what: str) -> str:
-    """The program's path; a missing one fails the test (skips it outside CI, loudly)."""
+    """The program's path; a missing one skips the test (a failure under CI, tests/conftest.py)."""
     if path and os.access(path, os.X_OK):
         return path
-    message = f"{what} is not installed; `make test` installs it (bin/ensure-services)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    pytest.skip(f"{what} is not installed; `make test` installs it (bin/ensure-services)")
 
 
-def postgres_bin(name: str) -> str:
-    def version(path: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in re.findall(r"\d+", path))
-
-    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: version(
-        str(p)))
-    found = str(candidates[-1]) if candidates else shutil.which(name)
-    return require(found, f"PostgreSQL's {name}")
+def private_redis(datadir: Path) -> RedisExecutor:
+    """A redis-server of our own: `stop()` and `start()` again keep its port."""
+    return RedisExecutor(
+        require(shutil.which("redis-server"), "redis-server"), databases=16, redis_timeout=0,
+        loglevel="notice", host="127.0.0.1", port=free_port(), datadir=datadir,
+    )
 
 
-def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            result = predicate()
-            if result:
-                return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+class PrivatePostgres(PostgreSQLExecutor):
+    """A throwaway cluster of our own (initdb): `stop()` and `start()` again keep its port."""
 
-
-def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-class PrivateRedis:
-    """A throwaway redis-server that can be stopped and started again on the same port."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.binary = require(shutil.which("redis-server"), "redis-server")
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def ping(self) -> bool:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-
-    def start(self) -> None:
-        log = (self.workdir / f"redis-{self.port}.log").open("a")
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )
-        wait_for(self.ping, timeout=20, what="the private redis-server")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process)
-            self.process = None
-
-
-class PrivatePostgres:
-    """A throwaway PostgreSQL cluster (initdb), owned by the postgres OS user when we are root."""
-
-    def __init__(self) -> None:
-        self.initdb = postgres_bin("initdb")
-        self.pg_ctl = postgres_bin("pg_ctl")
-        self.port = free_port()
-        # Not under pytest's tmp_path: the postgres user must be able to reach the directory.
-        self.dir = Path(tempfile.mkdtemp(prefix="fp-faults-pg-"))
-        self.data = self.dir / "data"
-        self.as_postgres: list[str] = []
-        if os.geteuid() == 0:
-            account = pwd.getpwnam("postgres")
-            os.chown(self.dir, account.pw_uid, account.pw_gid)
-            self.as_postgres = ["runuser", "-u", "postgres", "--"]
-
-    def _run(self, *argv: str, timeout: float = 120) -> None:
-        result = subprocess.run([*self.as_postgres, *argv], capture_output=True, text=True,
-                                timeout=timeout)
-        assert result.returncode == 0, f"{argv}\n{result.stdout}\n{result.stderr}\n{self.log()}"
-
-    def log(self) -> str:
-        path = self.dir / "postgres.log"
-        return path.read_text()[-3000:] if path.exists() else ""
-
-    def init(self) -> None:
-        self._run(self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--no-sync")
-
-    def pg_ctl_args(self) -> list[str]:
-        options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off")
-        return ["-D", str(self.data), "-l", str(self.dir / "postgres.log"), "-o", options, "-w"]
-
-    def start(self) -> None:
-        self._run(self.pg_ctl, *self.pg_ctl_args(), "start")
-
-    def restart(self) -> None:
-        self._run(self.pg_ctl, *self.pg_ctl_args(), "-m", "fast", "restart")
-
-    def stop(self) -> None:
-        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
-            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop",
-                      timeout=60)
+    def start(self) -> "PrivatePostgres":
+        super().start()
+        # The executor is done as soon as the port is open, when connecting may still fail
+        # with "the database system is starting up"; pg_ctl start -w, once it accepts them.
+        assert self.process.wait(timeout=60) == 0, Path(self.logfile).read_text()[-3000:]
+        return self
 
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
-    def connect(self, database: str = "postgres"):
+    def connect(self, database: str = "postgres") -> psycopg.Connection:
         return psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/{database}",
                                autocommit=True, connect_timeout=10)
 
-    def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+
+@contextlib.contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A started PrivatePostgres, removed afterwards."""
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                       key=lambda path: [int(n) for n in path.parts[-3].split(".")])
+    pg_ctl = require(str(installed[-1]) if installed else shutil.which("pg_ctl"),
+                     "PostgreSQL's pg_ctl")
+    # Not under pytest's tmp_path: the postgres user must be able to reach the directory.
+    top = Path(tempfile.mkdtemp(prefix="fp-faults-pg-"))
+    cluster = top / "cluster"
+    cluster.mkdir()
+    if os.geteuid() == 0:
+        # PostgreSQL refuses to run as root, and the executor runs pg_ctl as we are: as root
+        # (CI), it runs a shim of ours that runs pg_ctl as the postgres user.
+        account = pwd.getpwnam("postgres")
+        os.chown(cluster, account.pw_uid, account.pw_gid)
+        top.chmod(0o755)
+        shim = top / "pg_ctl"
+        shim.write_text(f'#!/bin/sh\nexec runuser -u postgres -- "{pg_ctl}" "$@"\n')
+        shim.chmod(0o755)
+        pg_ctl = str(shim)
+    server = PrivatePostgres(
+        executable=pg_ctl, host="127.0.0.1", port=free_port(), dbname="postgres",
+        datadir=str(cluster / "data"), unixsocketdir=str(cluster),
+        logfile=str(cluster / "postgres.log"), startparams="-w",
+        postgres_options="-c listen_addresses=127.0.0.1 -c full_page_writes=off",
+    )
+    try:
+        server.start()
+        yield server
+    finally:
+        with contextlib.suppress(Exception):  # already stopped by the test, or never started
+            server.stop()
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def production_env(*, database_url: str, redis_url: str | None, port: int, var_dir: Path) -> dict:
@@ -217,35 +154,19 @@ def call(base: str, method: str, path: str, body=None, token: str | None = None,
     return Reply(status, parsed, time.monotonic() - started, content_type)
 
 
-class WebServer:
-    """The composed web command, started and stopped by the test."""
+@dataclass
+class Web:
+    """Where the composed web command answers (tests.production.web_server runs it), its log."""
 
-    def __init__(self, env: dict, port: int, log_path: Path) -> None:
-        self.env, self.port, self.log_path = env, port, log_path
-        self.base = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "WebServer":
-        self.process = subprocess.Popen(WEB, cwd=ROOT, env=self.env,
-                                        stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
-
-        def ready() -> bool:
-            if self.process.poll() is not None:
-                raise AssertionError("the web server exited:\n" + self.log())
-            return call(self.base, "GET", "/readyz", timeout=5).status == 200
-
-        wait_for(ready, timeout=90, what="the web server's /readyz")
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process, timeout=30)
+    base: str
+    log_path: Path
 
     def log(self) -> str:
         return self.log_path.read_text()[-6000:]
 
     def token(self, username: str) -> str:
         reply = call(self.base, "POST", "/api/v1/auth/token/",
-                     {"username": username, "password": PASSWORDS[username]})
+                     {"username": username,
+                      "password": DEMO_PASSWORDS.get(username, DEMO_PASSWORDS["trainee"])})
         assert reply.status == 200, reply
         return reply.body["token"]

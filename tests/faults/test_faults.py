@@ -15,14 +15,16 @@ import pytest
 
 from tests.faults.services import (
     PrivatePostgres,
-    PrivateRedis,
     Reply,
-    WebServer,
+    Web,
     call,
     free_port,
     manage,
+    private_postgres,
+    private_redis,
     production_env,
 )
+from tests.production import web_server
 
 pytestmark = pytest.mark.slow
 
@@ -34,10 +36,7 @@ SPECIES = ("setosa", "versicolor", "virginica")
 @pytest.fixture(scope="module")
 def postgres(tmp_path_factory):
     """A private cluster holding a migrated database with the flowers, a model and accounts."""
-    server = PrivatePostgres()
-    try:
-        server.init()
-        server.start()
+    with private_postgres() as server:
         with server.connect() as connection:
             connection.execute(f"CREATE DATABASE {DB_NAME}")
         var_dir = tmp_path_factory.mktemp("setup-var")
@@ -49,28 +48,24 @@ def postgres(tmp_path_factory):
         manage(env, "train_model", "--if-levels-missing")
         manage(env, "seed_demo")
         yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture
 def redis(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+    with private_redis(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
 def web(postgres, redis, tmp_path):
     port = free_port()
-    env = production_env(database_url=postgres.url(DB_NAME), redis_url=redis.url, port=port,
+    env = production_env(database_url=postgres.url(DB_NAME),
+                         redis_url=f"redis://127.0.0.1:{redis.port}/0", port=port,
                          var_dir=tmp_path / "var")
-    server = WebServer(env, port, tmp_path / "web.log").start()
-    yield server
-    server.stop()
-    log = server.log_path.read_text()
-    assert "Internal Server Error" not in log, log[-6000:]
+    log = tmp_path / "web.log"
+    with web_server(env, log=log) as server:
+        yield Web(server.base, log)
+    assert "Internal Server Error" not in log.read_text(), log.read_text()[-6000:]
 
 
 def assert_clean(reply: Reply, *, allowed=(200,)) -> None:
@@ -271,7 +266,8 @@ def test_a_postgres_restart_under_load_gives_clean_errors_and_loses_no_answer(po
     threads = load.run()
     time.sleep(3)
     restart_began = time.monotonic()
-    postgres.restart()
+    postgres.stop()  # pg_ctl's fast shutdown: open connections are cut
+    postgres.start()
     restart_ended = time.monotonic()
     time.sleep(4)
     load.stop.set()

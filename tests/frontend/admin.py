@@ -16,6 +16,9 @@ def admin_log_in(page, user) -> None:
     page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
     page.wait_for_url(re.compile(r"/admin/$"))
+    # The index's add and change icons are CSS backgrounds, fetched after the load event: a
+    # test that navigates on at once would abort them (net::ERR_ABORTED), so let them arrive.
+    page.wait_for_load_state("networkidle")
 
 
 def overflow(page) -> dict:

@@ -6,16 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.frontend import trainee as ui
 from tests.frontend.browser import log_in, screenshot
-from tests.frontend.trainee import (
-    a_wrong_answer,
-    answer_round,
-    next_round,
-    options_loaded,
-    practise,
-    start_challenge,
-    the_answer,
-)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -24,7 +16,7 @@ def test_a_trainee_who_practised_beats_the_apprentice_over_every_test_flower(ope
     page, watch = open_page("win")
     log_in(page, alice)
     for _ in range(3):
-        practise(page)
+        ui.practise(page)
     expect(page.locator(".practice_weights")).to_contain_text(
         "Practice draws more of the species you get wrong"
     )
@@ -35,7 +27,7 @@ def test_a_trainee_who_practised_beats_the_apprentice_over_every_test_flower(ope
     ) as loaded:
         page.reload()
     options = loaded.value.json()
-    options_loaded(page)
+    ui.options_loaded(page)
     apprentice = next(level for level in options["levels"] if level["level"] == "apprentice")
     assert options["default_level"] == "apprentice" and apprentice["available"]
     percent = round(apprentice["accuracy"] * 100)
@@ -51,13 +43,13 @@ def test_a_trainee_who_practised_beats_the_apprentice_over_every_test_flower(ope
 
     # The Apprentice is right about 77% of the time: over all 30 flowers, a trainee who is
     # always right wins for certain.
-    challenge = start_challenge(page, rounds=30)
+    challenge = ui.start_challenge(page, rounds=30)
     assert challenge["level"] == "apprentice"
     expect(page.locator(".round_opponent")).to_have_text("Against the Apprentice")
     for n in range(1, 31):
-        result = answer_round(page, challenge, n, the_answer(challenge["id"], n))
+        result = ui.answer_round(page, challenge, n, ui.the_answer(challenge["id"], n))
         assert result["correct"]
-        next_round(page)
+        ui.next_round(page)
     assert result["finished"] and result["outcome"] == "win"
     assert result["score"]["trainee"] == 30 > result["score"]["ai"]
     expect(page.locator(".summary_title")).to_have_text("You beat the AI!")
@@ -82,11 +74,11 @@ def test_a_reload_mid_challenge_continues_where_it_stopped_and_giving_up_is_a_lo
 ):
     page, watch = open_page("resume")
     log_in(page, alice)
-    challenge = start_challenge(page, rounds=5, level="florist")
+    challenge = ui.start_challenge(page, rounds=5, level="florist")
     expect(page.locator(".round_opponent")).to_have_text("Against the Florist")
-    first = answer_round(page, challenge, 1, the_answer(challenge["id"], 1))
-    next_round(page)
-    second = answer_round(page, challenge, 2, a_wrong_answer(challenge["id"], 2))
+    first = ui.answer_round(page, challenge, 1, ui.the_answer(challenge["id"], 1))
+    ui.next_round(page)
+    second = ui.answer_round(page, challenge, 2, ui.a_wrong_answer(challenge["id"], 2))
     assert first["correct"] and not second["correct"]
     score = f"You {second['score']['trainee']} · AI {second['score']['ai']}"
 
@@ -121,7 +113,7 @@ def test_a_reload_mid_challenge_continues_where_it_stopped_and_giving_up_is_a_lo
     expect(page.locator(".challenge_section")).to_be_in_viewport()
 
     # The rest of the rounds, then give up: asked first, then a loss.
-    third = answer_round(page, challenge, 3, the_answer(challenge["id"], 3))
+    third = ui.answer_round(page, challenge, 3, ui.the_answer(challenge["id"], 3))
     page.get_by_role("button", name="Give up").click()
     expect(page.locator(".give_up_confirm")).to_be_visible()
     expect(page.get_by_role("button", name="Keep playing")).to_be_focused()
@@ -150,7 +142,7 @@ def test_a_reload_mid_challenge_continues_where_it_stopped_and_giving_up_is_a_lo
     expect(page.locator(".practice_status")).to_have_text(
         "The challenge is over: practice is open again."
     )
-    practise(page)
+    ui.practise(page)
     # The scoreboard counts the abandoned challenge as a loss, against the Florist.
     row = page.locator('.board_row[data-username="alice"]')
     expect(row.locator('[data-column="record"]')).to_have_text("0 · 0 · 1", timeout=5_000)
@@ -163,12 +155,12 @@ def test_starting_a_second_challenge_continues_the_open_one(open_page, alice):
     log_in(page, alice)
     other, other_watch = open_page("first tab")
     log_in(other, alice)
-    challenge = start_challenge(other, rounds=3)
-    answer_round(other, challenge, 1, the_answer(challenge["id"], 1))
+    challenge = ui.start_challenge(other, rounds=3)
+    ui.answer_round(other, challenge, 1, ui.the_answer(challenge["id"], 1))
 
     # This page loaded before the challenge started: its start is refused, and it joins in.
     watch.expected.add(("/api/v1/challenges/", 409))
-    options_loaded(page)
+    ui.options_loaded(page)
     page.get_by_label("Number of rounds").fill("4")
     with page.expect_response(re.compile(r"/api/v1/challenges/$")) as refused:
         page.get_by_role("button", name="Start challenge").click()

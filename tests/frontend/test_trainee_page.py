@@ -16,13 +16,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
-def alice(active_version):
-    return UserFactory(username="alice", display_name="Alice")
-
-
-@pytest.fixture
-def bob(active_version):
-    return UserFactory(username="bob", display_name="Bob", store="Harbour")
+def bob(other_trainee, active_version):
+    """Bob, of another store, who watches Alice on the live scoreboard."""
+    return other_trainee
 
 
 def focused_class(page) -> str:

@@ -1,6 +1,8 @@
 import pytest
 
 from ml.models import FlowerSample, Source, Split
+from tests.responses import error_of
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +25,7 @@ def test_anonymous_cannot_list_flowers(anon):
 
 
 def test_a_trainee_cannot_list_labelled_flowers(trainee_api, flowers):
-    response = trainee_api.get("/api/v1/flowers/")
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "permission_denied"
+    assert error_of(trainee_api.get("/api/v1/flowers/")) == (403, "permission_denied")
 
 
 def test_a_trainee_cannot_read_change_or_delete_a_sample(trainee_api, flowers):
@@ -168,7 +168,6 @@ def test_relabelling_a_sample_keeps_its_split(manager_api, flowers):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_additions_get_distinct_ordinals(manager):
-    import threading
 
     from django.db import connection
 
@@ -187,11 +186,7 @@ def test_concurrent_additions_get_distinct_ordinals(manager):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=add) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(add, times=8)
     assert all(getattr(e, "status_code", None) == 409 for e in errors), errors
     ordinals = list(FlowerSample.objects.values_list("ordinal", flat=True))
     assert len(ordinals) == len(set(ordinals)) == 8 - len(errors)

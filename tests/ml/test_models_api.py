@@ -1,12 +1,13 @@
 import base64
-import threading
 
 import pytest
 from django.db import connection
 
 from ml.models import ModelVersion
 from ml.services import model_version_activate, model_version_train
-from ml.serving import registry
+from tests.factories import ModelVersionFactory
+from tests.responses import error_of
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +17,7 @@ def ready_copy(version, number, accuracy=None):
     metrics = dict(version.metrics)
     if accuracy is not None:
         metrics["accuracy"] = accuracy
-    return ModelVersion.objects.create(
-        number=number, status=ModelVersion.Status.READY, trigger=ModelVersion.Trigger.MANAGER,
-        metrics=metrics, history=version.history, tflite=version.tflite, keras=version.keras,
-    )
+    return ModelVersionFactory(number=number, artifacts=version, metrics=metrics)
 
 
 def test_anonymous_cannot_see_models(anon, active_version):
@@ -41,9 +39,7 @@ def test_a_trainee_lists_and_reads_versions_with_metrics(trainee_api, active_ver
 
 
 def test_no_active_model_is_a_404_json(trainee_api, db):
-    response = trainee_api.get("/api/v1/models/active/")
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "no_model"
+    assert error_of(trainee_api.get("/api/v1/models/active/")) == (404, "no_model")
 
 
 def test_a_trainee_cannot_retrain_or_activate(trainee_api, active_version):
@@ -102,9 +98,7 @@ def test_a_manager_activates_and_rolls_back(manager_api, trainee_api, active_ver
 
 
 def test_only_ready_versions_can_be_activated(manager_api, active_version):
-    ModelVersion.objects.create(
-        number=2, status=ModelVersion.Status.REJECTED, trigger=ModelVersion.Trigger.MANAGER
-    )
+    ModelVersionFactory(number=2, status=ModelVersion.Status.REJECTED)
     response = manager_api.post("/api/v1/models/2/activate/")
     assert response.status_code == 409
     assert manager_api.post("/api/v1/models/9/activate/").status_code == 404
@@ -195,9 +189,8 @@ def test_a_training_below_the_gate_is_rejected_and_the_active_one_stays(active_v
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_activations_leave_exactly_one_active(trained_artifacts, flowers):
-    base = ModelVersion.objects.create(
-        number=1, status="ready", is_active=True, trigger="bootstrap",
-        metrics=trained_artifacts.metrics, tflite=trained_artifacts.tflite_bytes,
+    base = ModelVersionFactory(
+        number=1, is_active=True, trigger="bootstrap", artifacts=trained_artifacts
     )
     for n in range(2, 6):
         ready_copy(base, n)
@@ -211,11 +204,6 @@ def test_concurrent_activations_leave_exactly_one_active(trained_artifacts, flow
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=activate, args=(n,)) for n in range(2, 6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(activate, *range(2, 6))
     assert all(getattr(e, "status_code", None) == 409 for e in errors), errors
     assert ModelVersion.objects.filter(is_active=True).count() == 1
-    registry.forget()

@@ -50,9 +50,6 @@ def test_the_legacy_route_parses_the_guess_string_strictly(trainee_api, active_v
 
 
 def test_without_an_active_model_predictions_are_a_clear_503(trainee_api, flowers):
-    from ml.serving import registry
-
-    registry.forget()
     response = trainee_api.post("/api/v1/predict/", VIRGINICA)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "no_model"

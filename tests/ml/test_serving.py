@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from ml.models import ModelVersion, OpponentModel
-from ml.serving import active_model, registry
+from ml.serving import active_model
+from tests.factories import ModelVersionFactory
 from tests.worker import ROOT, child_process_env
 from trainees.services import token_issue
 
@@ -37,16 +37,10 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"
 def test_serving_requests_and_every_level_never_imports_tensorflow(
     trainee, flowers, trained_artifacts, trained_levels
 ):
-    version = ModelVersion.objects.create(
-        number=1, status="ready", is_active=True, trigger="bootstrap",
-        metrics=trained_artifacts.metrics, history=trained_artifacts.history,
-        tflite=trained_artifacts.tflite_bytes,
+    ModelVersionFactory(
+        number=1, is_active=True, trigger="bootstrap", artifacts=trained_artifacts,
+        levels=trained_levels,
     )
-    for level, result in trained_levels.items():
-        OpponentModel.objects.create(
-            version=version, level=level, features=list(result.features),
-            accuracy=result.metrics["accuracy"], tflite=result.tflite_bytes,
-        )
     result = subprocess.run(
         [sys.executable, "-c", SERVE_AND_REPORT, token_issue(user=trainee)[1]],
         cwd=ROOT, env=child_process_env(), capture_output=True, text=True, timeout=120,
@@ -63,16 +57,12 @@ def test_a_process_notices_a_new_active_version_within_the_check_interval(
 ):
     settings.ML_ACTIVE_CHECK_SECONDS = 0.3
     assert active_model().number == 1
-    other = ModelVersion.objects.create(
-        number=2, status="ready", trigger="manager", metrics=active_version.metrics,
-        tflite=active_version.tflite,
-    )
+    other = ModelVersionFactory(number=2, artifacts=active_version)
     from ml.services import model_version_activate
 
     model_version_activate(number=other.number)
     time.sleep(0.35)
     assert active_model().number == 2
-    registry.forget()
 
 
 @pytest.mark.django_db

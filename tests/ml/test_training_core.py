@@ -18,13 +18,14 @@ from ml.dataset import (
     split_for_index,
 )
 from ml.litert import LiteRTClassifier
-from ml.training import (
+from ml.trainer import (
     DEFAULT_EPOCHS,
     MAX_PROGRESS_CALLS,
     TrainingResult,
     keras_predict_proba,
     train_classifier,
 )
+from tests.threads import in_threads
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -235,11 +236,7 @@ def test_litert_classifier_is_safe_to_share_between_threads(classifier):
         except BaseException as error:  # the main thread asserts there were none
             failures.append(error)
 
-    threads = [threading.Thread(target=hammer, args=(offset,)) for offset in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(hammer, *range(8))
 
     assert failures == []
 
@@ -335,4 +332,4 @@ def test_importing_litert_does_not_import_tensorflow():
 
 
 def test_importing_training_and_dataset_does_not_import_tensorflow():
-    assert _imports_in_a_fresh_interpreter("ml.training, ml.dataset") == []
+    assert _imports_in_a_fresh_interpreter("ml.trainer, ml.dataset") == []

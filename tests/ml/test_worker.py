@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from ml.models import ModelVersion
-from ml.serving import registry
+from tests.factories import ModelVersionFactory
+from tests.threads import in_threads
 from tests.worker import Worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -27,15 +28,9 @@ def worker(tmp_path, django_db_setup, django_db_blocker):
 @pytest.fixture
 def active(flowers, trained_artifacts, settings):
     settings.ML_ACTIVE_CHECK_SECONDS = 0
-    result = trained_artifacts
-    version = ModelVersion.objects.create(
-        number=1, status="ready", is_active=True, trigger="bootstrap",
-        hyperparameters=result.hyperparameters, metrics=result.metrics, history=result.history,
-        tflite=result.tflite_bytes, keras=result.keras_bytes, progress=1.0,
+    return ModelVersionFactory(
+        number=1, is_active=True, trigger="bootstrap", artifacts=trained_artifacts
     )
-    registry.forget()
-    yield version
-    registry.forget()
 
 
 def wait_for(number: int, statuses: set[str], worker: Worker, timeout: float = 180):
@@ -92,11 +87,7 @@ def test_two_retrains_requested_at_once_train_exactly_one(manager, active, worke
         statuses.append(client.post("/api/v1/models/", {}).status_code)
         connection.close()
 
-    threads = [threading.Thread(target=request) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(request, times=2)
     assert sorted(statuses) == [202, 409]
     [queued] = ModelVersion.objects.exclude(number=1)
     assert wait_for(queued.number, {"ready", "rejected", "failed"}, worker).status == "ready"

@@ -37,6 +37,14 @@ def change_form(user, **overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+def set_password(client, user):
+    """Post a new password for the user on the admin's password form."""
+    return client.post(
+        f"/admin/trainees/user/{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+
 def test_a_manager_cannot_open_a_staff_accounts_password_view(client, manager, staff_account):
     client.force_login(manager)
     assert client.get(f"/admin/trainees/user/{staff_account.pk}/password/").status_code == 403
@@ -44,11 +52,7 @@ def test_a_manager_cannot_open_a_staff_accounts_password_view(client, manager, s
 
 def test_a_manager_cannot_set_a_staff_accounts_password(client, manager, staff_account):
     client.force_login(manager)
-    response = client.post(
-        f"/admin/trainees/user/{staff_account.pk}/password/",
-        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
-    )
-    assert response.status_code == 403
+    assert set_password(client, staff_account).status_code == 403
     staff_account.refresh_from_db()
     assert staff_account.check_password(PASSWORD)
     assert not staff_account.check_password(NEW_PASSWORD)
@@ -120,11 +124,7 @@ def test_a_manager_still_manages_a_trainees_active_state_and_profile(client, man
 
 def test_a_superuser_can_reset_a_managers_password(client, superuser, other_manager):
     client.force_login(superuser)
-    response = client.post(
-        f"/admin/trainees/user/{other_manager.pk}/password/",
-        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
-    )
-    assert response.status_code == 302
+    assert set_password(client, other_manager).status_code == 302
     other_manager.refresh_from_db()
     assert other_manager.check_password(NEW_PASSWORD)
 
