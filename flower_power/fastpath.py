@@ -208,15 +208,14 @@ class FastPathWSGIMiddleware:
         if self.routes is None:
             self.routes = self._load()
         route = self.routes.get((environ["REQUEST_METHOD"], environ.get("PATH_INFO")))
-        if route is None or not self._plain(environ):
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if (route is None or not self._plain(environ) or not length.isdigit()
+                or int(length) > settings.REQUEST_BODY_MAX_BYTES):  # Django's 413, unread
             return self.application(environ, start_response)
         started = time.perf_counter()
-        body, request = b"", None
+        body, request, connected = None, None, connection.connection is not None
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            if length > settings.REQUEST_BODY_MAX_BYTES:
-                raise Fallback
-            body = environ["wsgi.input"].read(length) if length else b""
+            body = environ["wsgi.input"].read(int(length)) if length != "0" else b""
             request = FastRequest(environ, body)
             if route.authenticated:
                 request.authenticate()
@@ -226,11 +225,12 @@ class FastPathWSGIMiddleware:
                 raise  # counted: a 500, as Django's would be
             if not isinstance(exc, Fallback | ApplicationError):
                 logger.warning("fast path failed; Django answers instead", exc_info=True)
-            environ["wsgi.input"] = io.BytesIO(body)
+            if body is not None:
+                environ["wsgi.input"] = io.BytesIO(body)
             return self.application(environ, start_response)
         finally:
-            if connection.connection is not None:  # drift samples were written (ml.monitoring)
-                close_old_connections()
+            if not connected and connection.connection is not None:  # drift samples written
+                close_old_connections()  # the connection it opened, as Django's end of request
         return self._respond(environ, start_response, request, route, answer, started)
 
     @staticmethod

@@ -219,3 +219,15 @@ def test_the_lean_path_logs_the_line_django_logs(fast, django_app, token, traine
     assert lines[0]["route"] == "/v2/models/<str:model_name>/infer"
     assert (lines[0]["user_id"], lines[0]["model_version"]) == (trainee.pk, active_version.number)
 
+
+
+def test_an_over_large_body_reaches_django_unread_and_is_read_there(fast, django_app, token,
+                                                                    settings):
+    settings.REQUEST_BODY_MAX_BYTES = 1000
+    body = batch(100)
+    stream = io.BytesIO(body)
+    status, _, content = call(fast, "POST", "/api/v1/predict/", body, token,
+                              **{"wsgi.input": stream})
+    assert (status, orjson.loads(content)["error"]["code"]) == (413, "too_large")
+    # Read to the end, so the server can reuse the connection (nginx's keep-alive upstream).
+    assert stream.tell() == len(body)
