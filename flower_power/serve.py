@@ -179,7 +179,9 @@ def granian_argv(config: Config, socket: Path) -> list[str]:
         sys.executable, "-m", "granian", "--interface", "wsgi", "--uds", str(socket),
         "--uds-permissions", "0o600", "--http", "1", "--no-ws",
         "--workers", str(config.workers), "--blocking-threads", str(config.threads),
-        "--backpressure", str(config.threads),
+        # Requests beyond the threads wait in granian's queue, first come first served; at
+        # backpressure = threads, some nginx connections starved 30 s (504s in make loadtest).
+        "--backpressure", str(config.threads * 16),
         "--http1-header-read-timeout", str(config.header_timeout * 1000),
         "--respawn-failed-workers", "--workers-kill-timeout", str(config.graceful_timeout),
         "--log-level", config.log_level,
