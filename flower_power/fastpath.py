@@ -142,15 +142,14 @@ class FastRequest:
     def admit(self, rows: int) -> None:
         """Count the request and its rows, or Fallback with nothing counted. After this the
         request is answered here, whatever happens."""
-        store = authentication._store()
         user_throttle, rows_throttle = throttling.UserRateThrottle(), throttling.RowsRateThrottle()
-        user_id = self.user.pk
+        user_id, make_key = self.user.pk, _redis["make_key"]
         try:
-            admitted = _admit_script(store)(
-                keys=[authentication._stamp_key(user_id),
-                      cache.make_key(user_throttle.window_key(user_id)),
-                      cache.make_key(f"{rows_throttle.get_cache_key(self, None)}:"
-                                     f"{rows_throttle.window()}")],
+            admitted = _redis["admit"](
+                keys=[make_key(authentication.stamp_key(user_id)),
+                      make_key(user_throttle.window_key(user_id)),
+                      make_key(f"{rows_throttle.get_cache_key(self, None)}:"
+                               f"{rows_throttle.window()}")],
                 args=[self._entry_stamp, *_limit(user_throttle), rows, *_limit(rows_throttle)],
             )
         except Exception as exc:  # Redis down or slow: Django's path knows what to do
@@ -167,14 +166,9 @@ def _limit(throttle) -> tuple[int, int]:
     return throttle.num_requests, throttle.duration + 1
 
 
-_scripts: dict[int, Callable] = {}
-
-
-def _admit_script(store) -> Callable:
-    script = _scripts.get(id(store))
-    if script is None:
-        script = _scripts[id(store)] = store.register_script(_ADMIT)
-    return script
+# The cache's key function and the registered script, once a process (FastPathWSGIMiddleware):
+# through Django's per-thread cache proxies they cost more than the rest of the checks.
+_redis: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +188,10 @@ class FastPathWSGIMiddleware:
     def _load(self) -> dict[tuple[str, str], Route]:
         from django.urls import resolve
 
-        if not settings.FAST_PATH or authentication._store() is None:
+        store = authentication._store()
+        if not settings.FAST_PATH or store is None:
             return {}
+        _redis.update(make_key=cache.make_key, admit=store.register_script(_ADMIT))
         routes = {}
         for key, dotted in FAST_ROUTES.items():
             method, path = key.split(" ", 1)

@@ -1,6 +1,6 @@
 """Requests and responses of the Open Inference Protocol (KServe v2): the model's tensors,
-strict parsing of an inference request (every problem a 400 that names it), request bodies
-compressed with gzip or deflate, and Triton's binary tensor data extension both ways.
+strict parsing of an inference request (every problem a 400 that names it), and Triton's
+binary tensor data extension both ways (the bodies themselves: ml/v2_bodies.py).
 
 The binary extension (as `tritonclient` uses it by default): the body is the JSON inference
 header, `Inference-Header-Content-Length` bytes long, followed by the raw tensors in input
@@ -13,7 +13,6 @@ bytes. Outputs are returned the same way when asked (`binary_data_output` on the
 import math
 import re
 import struct
-import zlib
 from dataclasses import dataclass
 from itertools import chain
 
@@ -21,11 +20,12 @@ import numpy as np
 import orjson
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from flower_power.errors import ApplicationError
 from ml.dataset import FEATURES, SPECIES
 from ml.inputs import measurement
 from ml.models import MEASUREMENT_MAX_CM, MEASUREMENT_MIN_CM
+from ml.v2_bodies import invalid
 
 SERVER_NAME = "flower-power"
 MODEL_NAME = "iris"
@@ -44,71 +44,9 @@ SHARED_MEMORY_PARAMETERS = (
 )
 # At most 9 digits: the version column is a 32-bit integer in PostgreSQL.
 VERSION_PATTERN = re.compile(r"[0-9]{1,9}")
-BINARY_HEADER = "Inference-Header-Content-Length"
 _ABSENT = object()
-
-
-def invalid(message: str) -> ApplicationError:
-    return ApplicationError(message, code="invalid")
-
-
-def too_large() -> ApplicationError:
-    return ApplicationError(
-        _("The request body is larger than %(limit)d bytes.")
-        % {"limit": settings.REQUEST_BODY_MAX_BYTES},
-        code="too_large", status=413,
-    )
-
-
-def body_decode(body: bytes, content_encoding: str | None) -> bytes:
-    """The body with its Content-Encoding (gzip, deflate or identity) undone, size-bounded."""
-    encoding = (content_encoding or "identity").strip().lower()
-    if encoding == "identity":
-        return body
-    if encoding in ("gzip", "x-gzip"):
-        wbits = 16 + zlib.MAX_WBITS
-    elif encoding == "deflate":
-        # RFC 9110's deflate is the zlib format (what tritonclient sends); some clients send
-        # a raw deflate stream: tell them apart by the zlib header.
-        wbits = zlib.MAX_WBITS if body[:1] == b"\x78" else -zlib.MAX_WBITS
-    else:
-        raise ApplicationError(
-            _("Content-Encoding %(got)r is not supported; use gzip, deflate or none.")
-            % {"got": encoding[:40]},
-            code="unsupported_encoding", status=415,
-        )
-    limit = settings.REQUEST_BODY_MAX_BYTES
-    decompressor = zlib.decompressobj(wbits)
-    try:
-        # Bounded: a small bomb must not expand to gigabytes in memory.
-        data = decompressor.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise invalid(_("The %(encoding)s request body is corrupt: %(error)s") % {
-            "encoding": encoding, "error": exc}) from None
-    if len(data) > limit or decompressor.unconsumed_tail:
-        raise too_large()
-    if not decompressor.eof:
-        raise invalid(_("The %(encoding)s request body is truncated.") % {"encoding": encoding})
-    return data
-
-
-def body_split(body: bytes, header_length: str | None) -> tuple[object, bytes]:
-    """(the JSON inference header, the binary tensor data after it)."""
-    if header_length is None:
-        json_part, binary = body, b""
-    else:
-        if not re.fullmatch(r"[0-9]{1,10}", header_length.strip()):
-            raise invalid(_("%(header)s must be a whole number of bytes.") % {
-                "header": BINARY_HEADER})
-        size = int(header_length)
-        if size > len(body):
-            raise invalid(_("%(header)s is %(size)d but the body has only %(got)d bytes.") % {
-                "header": BINARY_HEADER, "size": size, "got": len(body)})
-        json_part, binary = body[:size], body[size:]
-    try:
-        return orjson.loads(json_part), binary
-    except orjson.JSONDecodeError as exc:
-        raise invalid(_("Malformed JSON: %(error)s") % {"error": exc}) from None
+# Named in error messages only: translated when one is written, not on every request.
+_THE_REQUEST = gettext_lazy("The inference request")
 
 
 def _json_object(value, what: str, allowed: set[str], required: tuple[str, ...]) -> dict:
@@ -272,7 +210,7 @@ def _requested_outputs(requested, binary_default: bool) -> list[tuple[str, bool]
 
 def infer_request_parse(payload, binary: bytes = b"") -> InferRequest:
     """Rows, requested outputs and request id of a v2 inference request."""
-    _json_object(payload, _("The inference request"),
+    _json_object(payload, _THE_REQUEST,
                  {"id", "parameters", "inputs", "outputs"}, ("inputs",))
     request_id = payload.get("id", _ABSENT)
     if request_id is _ABSENT:
@@ -280,7 +218,7 @@ def infer_request_parse(payload, binary: bytes = b"") -> InferRequest:
     elif not isinstance(request_id, str):
         raise invalid(_("id must be a string."))
     parameters = _parameters(
-        payload.get("parameters", _ABSENT), _("The inference request"),
+        payload.get("parameters", _ABSENT), _THE_REQUEST,
         booleans=("binary_data_output",),
     )
     inputs = payload["inputs"]

@@ -66,8 +66,13 @@ def _store():
     return get_redis_connection("default")
 
 
+def stamp_key(user_id) -> str:
+    """The user's version stamp's key, before the cache's prefix."""
+    return f"auth:v:{user_id}"
+
+
 def _stamp_key(user_id) -> str:
-    return cache.make_key(f"auth:v:{user_id}")
+    return cache.make_key(stamp_key(user_id))
 
 
 def auth_versions_bump(user_ids) -> None:

@@ -15,7 +15,8 @@ from ml.guards import prediction_check
 from ml.inputs import predict_payload
 from ml.monitoring import inputs_record
 from ml.serving import ServedModel, model_cache
-from ml.v2_protocol import BINARY_HEADER, body_split, infer_request_parse, infer_response
+from ml.v2_bodies import BINARY_HEADER, body_split
+from ml.v2_protocol import infer_request_parse, infer_response
 
 _BINARY_HEADER_META = "HTTP_" + BINARY_HEADER.upper().replace("-", "_")
 

@@ -38,8 +38,8 @@ from ml.guards import prediction_check
 from ml.models import ModelVersion
 from ml.monitoring import inputs_record
 from ml.serving import ServedModel, active_model, model_version_served
+from ml.v2_bodies import BINARY_HEADER, body_decode, body_split, invalid, too_large
 from ml.v2_protocol import (
-    BINARY_HEADER,
     EXTENSIONS,
     INPUT,
     MODEL_NAME,
@@ -47,12 +47,8 @@ from ml.v2_protocol import (
     PLATFORM,
     SERVER_NAME,
     VERSION_PATTERN,
-    body_decode,
-    body_split,
     infer_request_parse,
     infer_response,
-    invalid,
-    too_large,
 )
 from ml.v2_schema import (
     INFER_REQUEST_EXAMPLE,
