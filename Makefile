@@ -39,7 +39,8 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install
+# MLServer's environment too: the suite runs every bench quickly, bench_serving.py included.
+test: install .venv-mlserver/.installed
 	bin/ensure-services
 	$(VENV)/bin/ruff check .
 	npm run lint --silent

@@ -1,63 +1,66 @@
-"""`make bench`: run every bench/bench_*.py in turn, each in its own process.
+"""`make bench`: every bench/bench_*.py in turn, exit 1 if one fails; `--quick` (`make test`):
+with the load test, tiny durations, on copies of one database (bench/README.md)."""
 
-Streams their output, and exits non-zero if one fails (a failure, never a slow figure:
-benches assert nothing about speed). `python bench/run.py http` runs only the benches
-whose file names contain one of the given words.
-"""
-
+import argparse
+import contextlib
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import common
+
 BENCH_DIR = Path(__file__).resolve().parent
-# bench_ml.py first (no services needed), then bench_http.py, then any later bench, sorted.
-FIRST = ["bench_ml.py", "bench_http.py"]
-TIMEOUT_SECONDS = 600
+TEMPLATE = "flower_power_bench_template"
+MLSERVER = BENCH_DIR.parent / ".venv-mlserver" / "bin" / "mlserver"
 
 
-def scripts(words: list[str]) -> list[Path]:
-    found = sorted(BENCH_DIR.glob("bench_*.py"))
-    first = [BENCH_DIR / name for name in FIRST if (BENCH_DIR / name).exists()]
-    ordered = first + [path for path in found if path not in first]
-    return [path for path in ordered if not words or any(w in path.name for w in words)]
-
-
-def run(script: Path) -> int | str:
-    process = subprocess.Popen([sys.executable, "-u", str(script)], cwd=BENCH_DIR.parent)
+def run(script: Path, quick: bool, env: dict[str, str]) -> int | str:
+    process = subprocess.Popen([sys.executable, "-u", str(script), *(["--quick"] * quick)],
+                               cwd=BENCH_DIR.parent, env=env)
     try:
-        return process.wait(timeout=TIMEOUT_SECONDS)
+        return process.wait(timeout=300 if quick else 600)
     except subprocess.TimeoutExpired:
-        # SIGTERM first, so the bench's cleanup runs (stop its server, drop its database).
-        process.send_signal(signal.SIGTERM)
-        try:
+        process.send_signal(signal.SIGTERM)  # so the bench's cleanup runs
+        return "timed out"
+    finally:  # on Ctrl-C too, which reached the bench (same process group): let it clean up
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        return f"timed out after {TIMEOUT_SECONDS} s"
-    except BaseException:
-        # Ctrl-C reached the bench too (same process group): let it clean up.
-        process.wait(timeout=60)
-        raise
+        process.kill()  # a no-op once it has exited
+        process.wait()
 
 
 def main() -> int:
-    failed = []
-    started = time.perf_counter()
-    for script in scripts(sys.argv[1:]):
-        print(f"\n===== {script.name} =====", flush=True)
-        script_started = time.perf_counter()
-        code = run(script)
-        print(f"===== {script.name}: {time.perf_counter() - script_started:.0f} s", flush=True)
-        if code != 0:
-            print(f"!!!!! {script.name} failed: {code}", flush=True)
-            failed.append(script.name)
+    common.stop_on_signals()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("words", nargs="*", help="run the benches whose names contain these")
+    parser.add_argument("--quick", action="store_true", help="seconds each: do they still run")
+    args = parser.parse_args()
+    started, failed, env = time.perf_counter(), [], dict(os.environ)
+    # bench_ml.py first: it needs no services.
+    paths = sorted(BENCH_DIR.glob("bench_*.py"), key=lambda path: path.name != "bench_ml.py")
+    paths += [BENCH_DIR / "loadtest.py"] if args.quick else []
+    with contextlib.ExitStack() as stack:
+        if args.quick:  # the load test's first model (seed 42: its retrain must beat it)
+            print(f"preparing {TEMPLATE}, which each bench copies", flush=True)
+            stack.enter_context(common.bench_database(common.bench_env(
+                db_name=TEMPLATE, redis_url="redis://127.0.0.1:6379/3"), ["--seed", "42"]))
+            env["BENCH_TEMPLATE"] = TEMPLATE
+        for script in (p for p in paths if not args.words or any(w in p.name for w in args.words)):
+            print(f"\n===== {script.name} =====", flush=True)
+            if args.quick and script.name == "bench_serving.py" and not MLSERVER.exists():
+                print("===== skipped: .venv-mlserver is not installed (`make bench` installs it)")
+                continue
+            script_started, code = time.perf_counter(), run(script, args.quick, env)
+            print(f"===== {script.name}: {time.perf_counter() - script_started:.0f} s", flush=True)
+            if code != 0:
+                print(f"!!!!! {script.name} failed: {code}", flush=True)
+                failed.append(script.name)
     print(f"\nbenchmarks: {time.perf_counter() - started:.0f} s", end="")
     print(f", FAILED: {', '.join(failed)}" if failed else ", all ran")
     return 1 if failed else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
