@@ -201,8 +201,7 @@ PERMISSIONS_POLICY = env_str(
 # balancer's subnet. Default: none, so X-Forwarded-For/-Proto are ignored (and dropped by
 # flower_power.client_ip.ForwardedHeadersMiddleware) and the TCP peer is the client. With
 # proxies, the client is the rightmost X-Forwarded-For hop that is not one of them, and
-# X-Forwarded-Proto from them says whether the request came over TLS. gunicorn.conf.py reads
-# the same variable for forwarded_allow_ips.
+# X-Forwarded-Proto from them says whether the request came over TLS.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 _check_networks(TRUSTED_PROXIES)
 if TRUSTED_PROXIES:

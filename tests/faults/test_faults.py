@@ -1,9 +1,11 @@
-"""Faults in the services gunicorn depends on: Redis stopped, PostgreSQL restarted under load.
+"""Faults in the services the web server depends on: Redis stopped, PostgreSQL restarted under
+load.
 
-Each test runs the composed web command (gunicorn, production settings) against servers of its
-own (tests/faults/services.py) and checks that every answer is a clean one — a success or a
-503 JSON error, never a 500, never a hung request — that no challenge answer is lost or
-stored twice, and that the service recovers by itself, without restarting gunicorn.
+Each test runs the composed web command (nginx + granian, production settings) against
+servers of its own (tests/faults/services.py) and checks that every answer is a clean one —
+a success or a 503 JSON error, never a 500, never a hung request — that no challenge answer is
+lost or stored twice, and that the service recovers by itself, without restarting the web
+server.
 (A worker killed mid-training is tests/ml/test_worker.py's subject.)
 """
 
@@ -161,7 +163,7 @@ def test_predictions_and_answers_survive_redis_stopping_and_recover_when_it_is_b
     assert_clean(retrain)
     assert retrain.body["error"]["code"] == "broker_unavailable", retrain
 
-    # Redis back on the same port: gunicorn reconnects by itself.
+    # Redis back on the same port: the web server reconnects by itself.
     redis.start()
     for _ in range(50):
         if call(base, "GET", "/readyz").status == 200:
@@ -282,7 +284,7 @@ def test_a_postgres_restart_under_load_gives_clean_errors_and_loses_no_answer(po
     assert counts["predict", 200] and counts["answer", 200], counts
     before = [r for at, _, r in load.replies if at < restart_began]
     assert before and all(r.status in (200, 201) for r in before), counts
-    # Back without restarting gunicorn: every request that started a second after the
+    # Back without restarting the web server: every request that started a second after the
     # restart finished succeeded.
     after = [r for at, _, r in load.replies if at - r.seconds > restart_ended + 1]
     assert len(after) > 10, counts
