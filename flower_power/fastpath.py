@@ -148,8 +148,7 @@ class FastRequest:
             admitted = _redis["admit"](
                 keys=[make_key(authentication.stamp_key(user_id)),
                       make_key(user_throttle.window_key(user_id)),
-                      make_key(f"{rows_throttle.get_cache_key(self, None)}:"
-                               f"{rows_throttle.window()}")],
+                      make_key(rows_throttle.window_key(self))],
                 args=[self._entry_stamp, *_limit(user_throttle), rows, *_limit(rows_throttle)],
             )
         except Exception as exc:  # Redis down or slow: Django's path knows what to do

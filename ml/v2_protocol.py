@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from ml.dataset import FEATURES, SPECIES
 from ml.inputs import measurement
 from ml.models import MEASUREMENT_MAX_CM, MEASUREMENT_MIN_CM
-from ml.v2_bodies import invalid
+from ml.v2_bodies import BINARY_HEADER, invalid
 
 SERVER_NAME = "flower-power"
 MODEL_NAME = "iris"
@@ -244,8 +244,9 @@ def infer_request_parse(payload, binary: bytes = b"") -> InferRequest:
 
 def infer_response(
     *, probabilities: np.ndarray, request: InferRequest, version: int
-) -> tuple[bytes, int | None]:
-    """The response body, and the JSON header's length when binary tensors follow it."""
+) -> tuple[bytes, str, dict[str, str]]:
+    """The response's body, content type and headers: JSON, or the JSON header then the binary
+    tensors, with the header's length in Inference-Header-Content-Length."""
     outputs, blobs = [], []
     for name, binary in request.outputs:
         if name == "probabilities":
@@ -273,5 +274,6 @@ def infer_response(
     body["outputs"] = outputs
     header = orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY)
     if not blobs:
-        return header, None
-    return header + b"".join(blobs), len(header)
+        return header, "application/json", {}
+    return (header + b"".join(blobs), "application/octet-stream",
+            {BINARY_HEADER: str(len(header))})

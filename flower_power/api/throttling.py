@@ -145,6 +145,10 @@ class RowsRateThrottle(CounterRateThrottle):
         ident = request.user.pk if request.user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+    def window_key(self, request) -> str:
+        """The counter of the request's user (or address) in this window."""
+        return f"{self.get_cache_key(request, None)}:{self.window()}"
+
     def known_exhausted(self, request) -> bool:
         """Whether this process already saw the user over the budget in this window."""
         if self.rate is None or not _rows_exhausted:

@@ -17,17 +17,16 @@ from ml.monitoring import inputs_record
 from ml.serving import ServedModel, model_cache
 from ml.v2_bodies import BINARY_HEADER, body_split
 from ml.v2_protocol import infer_request_parse, infer_response
+from ml.views.predict import PredictApi, prediction_body
+from ml.views.v2 import ModelInferApi
 
 _BINARY_HEADER_META = "HTTP_" + BINARY_HEADER.upper().replace("-", "_")
 
 
 @cache
-def _allow(view: str) -> str:
+def _allow(view_class) -> str:
     """The Allow header DRF's view sets on its responses."""
-    from ml.views.predict import PredictApi
-    from ml.views.v2 import ModelInferApi
-
-    view = {"v2": ModelInferApi, "predict": PredictApi}[view]()
+    view = view_class()
     view.setup(None)  # as Django does per request: HEAD wherever there is a GET
     return ", ".join(view.allowed_methods)
 
@@ -47,14 +46,11 @@ def v2_infer(request: FastRequest) -> Answer:
     prediction_check(user=request.user)
     request.admit(len(parsed.rows))
     inputs_record(parsed.rows)
-    body, header_length = infer_response(
+    body, content_type, headers = infer_response(
         probabilities=model.predict_proba(parsed.rows), request=parsed, version=model.number
     )
-    headers = [("Allow", _allow("v2"))]
-    if header_length is None:
-        return Answer("200 OK", "application/json", body, headers, model.number)
-    headers.append((BINARY_HEADER, str(header_length)))
-    return Answer("200 OK", "application/octet-stream", body, headers, model.number)
+    headers = [("Allow", _allow(ModelInferApi)), *headers.items()]
+    return Answer("200 OK", content_type, body, headers, model.number)
 
 
 def predict(request: FastRequest) -> Answer:
@@ -68,7 +64,6 @@ def predict(request: FastRequest) -> Answer:
     prediction_check(user=request.user)
     request.admit(len(x))
     inputs_record(x)
-    body = FastJSONRenderer().render(
-        {"model_version": model.number, "predictions": model.predict_json(x)})
-    return Answer("200 OK", "application/json", body, [("Allow", _allow("predict"))],
+    body = FastJSONRenderer().render(prediction_body(model, x))
+    return Answer("200 OK", "application/json", body, [("Allow", _allow(PredictApi))],
                   model.number)

@@ -43,9 +43,13 @@ def prediction_model(request, x) -> ServedModel:
     return model
 
 
-def predictions(request, x) -> dict:
-    model = prediction_model(request, x)
+def prediction_body(model: ServedModel, x) -> dict:
+    """The answer of /api/v1/predict/ (here and on the lean path, ml/views/fast.py)."""
     return {"model_version": model.number, "predictions": model.predict_json(x)}
+
+
+def predictions(request, x) -> dict:
+    return prediction_body(prediction_model(request, x), x)
 
 
 # What ml/inputs.py accepts, so clients (and the schema fuzzer) know the bounds.

@@ -268,11 +268,7 @@ class ModelInferApi(_V2Api):
         rows_throttle(request, len(parsed.rows))
         note_model_version(request, model.number)
         inputs_record(parsed.rows)
-        body, header_length = infer_response(
+        body, content_type, headers = infer_response(
             probabilities=model.predict_proba(parsed.rows), request=parsed, version=model.number
         )
-        if header_length is None:
-            return HttpResponse(body, content_type="application/json")
-        response = HttpResponse(body, content_type="application/octet-stream")
-        response[BINARY_HEADER] = str(header_length)
-        return response
+        return HttpResponse(body, content_type=content_type, headers=headers)
