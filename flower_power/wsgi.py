@@ -33,7 +33,7 @@ class ProxyPeerWSGIMiddleware:
 
 # Predictions and /healthz of the plain kind on the lean path (flower_power/fastpath.py);
 # chunked request bodies (no Content-Length) read under the body-size limit, or a clear 411
-# (nginx de-chunks before the app; this serves granian or gunicorn reached directly).
+# (nginx de-chunks before the app; this serves a WSGI server reached directly).
 application = ProxyPeerWSGIMiddleware(
     FastPathWSGIMiddleware(ChunkedBodyWSGIMiddleware(django_application)))
 

@@ -96,11 +96,14 @@ class ModelCache:
         self._recent.move_to_end(key)
         return cached
 
+    def _checked_lately(self) -> bool:
+        return time.monotonic() - self._checked_at < settings.ML_ACTIVE_CHECK_SECONDS
+
     def active(self) -> ServedModel | None:
-        if time.monotonic() - self._checked_at < settings.ML_ACTIVE_CHECK_SECONDS:
+        if self._checked_lately():
             return self._active
         with self._lock:
-            if time.monotonic() - self._checked_at >= settings.ML_ACTIVE_CHECK_SECONDS:
+            if not self._checked_lately():
                 row = ModelVersion.objects.active().values_list("id", "number")
                 row = row.first()
                 self._active = self._load(*row) if row else None
@@ -110,9 +113,7 @@ class ModelCache:
     def active_cached(self) -> ServedModel | None:
         """The active model if this process checked it lately; None when a check is due (it
         queries the database: the lean path leaves that to Django, flower_power/fastpath.py)."""
-        if time.monotonic() - self._checked_at < settings.ML_ACTIVE_CHECK_SECONDS:
-            return self._active
-        return None
+        return self._active if self._checked_lately() else None
 
     def version(self, number: int, level: str = Level.BOTANIST) -> ServedModel | None:
         """A level of a specific ready version (the v2 protocol's versioned routes, challenges)."""
