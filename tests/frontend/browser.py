@@ -110,3 +110,29 @@ def screenshot(target, name: str, **options) -> Path:
     path = ARTIFACTS / f"{name}.png"
     target.screenshot(path=path, animations="disabled", **options)
     return path
+
+
+def platform_fonts(page, selector: str) -> set[str]:
+    """The system fonts Chromium drew the first match's text with (CDP's
+    CSS.getPlatformFontsForNode): a glyph no font has is drawn as a box in a fallback font."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    finally:
+        cdp.detach()
+    return {font["familyName"] for font in fonts}
+
+
+def fonts_with(character: str) -> set[str]:
+    """Every family name (in every language) of the installed fonts that have this glyph."""
+    import subprocess
+
+    listed = subprocess.run(
+        ["fc-list", f":charset={ord(character):x}", "family"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return {name for line in listed.splitlines() for name in line.split(",") if name}

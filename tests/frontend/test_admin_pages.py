@@ -12,7 +12,7 @@ from ml.models import ModelVersion
 from tests.challenges.conftest import play
 from tests.factories import ManagerFactory, UserFactory
 from tests.frontend.admin import admin_log_in, axe_violations, overflow, with_axe
-from tests.frontend.browser import screenshot
+from tests.frontend.browser import fonts_with, platform_fonts, screenshot
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -98,6 +98,9 @@ def test_the_chinese_admin_names_species_and_lists_the_chinese_way(open_page, mi
     admin_log_in(page, mina)
     page.goto(MANAGER_PAGES["admin-flower-samples"])
     expect(page.locator("td.field-species").first).to_have_text("山鸢尾")
+    # Drawn in a font that has the glyphs (bin/ensure-services installs one, as the image
+    # does), so the screenshots show Chinese, not boxes.
+    assert platform_fonts(page, "td.field-species") & fonts_with("鸢"), fonts_with("鸢")
     expect(page.locator("#changelist-filter")).to_contain_text("维吉尼亚鸢尾")
     page.goto(scoreboard_page(league["alice"]))
     expect(page.locator("#confusion-matrix thead")).to_contain_text("变色鸢尾")
