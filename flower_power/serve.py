@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flower_power.serve_logs import NGINX_ACCESS_LOG, Relay
+
 
 class ConfigError(SystemExit):
     pass
@@ -122,7 +124,7 @@ def nginx_conf(config: Config, directory: Path, socket: Path) -> str:
         f" \"fields\": {{}}}}}}'; }}\n        error_page {status} /.fp-error-{status};"
         for status, (code, message) in _JSON_ERRORS.items()
     )
-    access = ("access_log /dev/stdout;" if config.access_log else "access_log off;")
+    access = NGINX_ACCESS_LOG if config.access_log else "access_log off;"
     temp = "\n".join(f"    {kind}_temp_path {directory / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     # Run as root (a test machine), nginx's workers would switch to `nobody`, which cannot
@@ -174,7 +176,7 @@ http {{
 """
 
 
-def granian_argv(config: Config, socket: Path) -> list[str]:
+def granian_argv(config: Config, socket: Path, log_args: tuple[str, ...] = ()) -> list[str]:
     argv = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--uds", str(socket),
         "--uds-permissions", "0o600", "--http", "1", "--no-ws",
@@ -184,15 +186,12 @@ def granian_argv(config: Config, socket: Path) -> list[str]:
         "--backpressure", str(config.threads * 16),
         "--http1-header-read-timeout", str(config.header_timeout * 1000),
         "--respawn-failed-workers", "--workers-kill-timeout", str(config.graceful_timeout),
-        "--log-level", config.log_level,
-        # The app's JSON request log is the access log; nginx's is WEB_ACCESS_LOG.
-        "--no-access-log",
     ]
     if config.worker_lifetime:
         argv += ["--workers-lifetime", str(max(60, config.worker_lifetime))]
     if config.worker_max_rss:
         argv += ["--workers-max-rss", str(config.worker_max_rss)]
-    return [*argv, "flower_power.wsgi:application"]
+    return [*argv, *log_args, "flower_power.wsgi:application"]
 
 
 def nginx_binary() -> str:
@@ -206,14 +205,13 @@ def nginx_binary() -> str:
 class Supervisor:
     """granian and nginx as children: signals passed on, one dying stops the other."""
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
+    def __init__(self, config: Config, relay: Relay) -> None:
+        self.config, self.relay = config, relay
         self.directory = Path(tempfile.mkdtemp(prefix="flower-power-web-"))  # mode 0700
         self.socket = self.directory / "app.sock"
         self.granian: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
-        self.stopping = False
-        self.reload = False
+        self.stopping = self.reload = False
 
     def start(self) -> None:
         conf = self.directory / "nginx.conf"
@@ -228,15 +226,16 @@ class Supervisor:
         from flower_power.metrics import prepare_multiprocess_dir
 
         prepare_multiprocess_dir()
-        self.granian = subprocess.Popen(granian_argv(self.config, self.socket))
+        log_args = self.relay.granian_log_args(self.directory, self.config.log_level)
+        self.granian = self.relay.spawn(granian_argv(self.config, self.socket, log_args), "granian")
         # nginx starts once granian accepts connections: no 502s while the app loads.
         deadline = time.monotonic() + 120
         while not self._granian_accepts():
             if self.granian.poll() is not None or time.monotonic() > deadline:
                 raise ConfigError("granian did not start accepting connections")
             time.sleep(0.1)
-        self.nginx = subprocess.Popen([nginx, "-e", "stderr", "-c", str(conf), "-p",
-                                       str(self.directory), "-g", "daemon off;"])
+        self.nginx = self.relay.spawn([nginx, "-e", "stderr", "-c", str(conf), "-p",
+                                       str(self.directory), "-g", "daemon off;"], "nginx")
 
     def _granian_accepts(self) -> bool:
         with socket.socket(socket.AF_UNIX) as probe:
@@ -259,8 +258,7 @@ class Supervisor:
                     self.granian.send_signal(signal.SIGHUP)
                 for name, child in (("nginx", self.nginx), ("granian", self.granian)):
                     if child.poll() is not None:
-                        print(f"serve: {name} exited with {child.returncode}; stopping",
-                              file=sys.stderr, flush=True)
+                        self.relay.error(f"{name} exited with {child.returncode}; stopping")
                         return child.returncode or 1
                 time.sleep(0.2)
             return 0
@@ -284,14 +282,16 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        self.relay.drain(timeout=5)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def main() -> None:
+    relay = Relay(_env(os.environ, "LOG_FORMAT").lower() or "json")
     try:
-        raise SystemExit(Supervisor(Config.from_env()).run())
+        raise SystemExit(Supervisor(Config.from_env(), relay).run())
     except ConfigError as error:
-        print(f"serve: {error.code}", file=sys.stderr)
+        relay.error(str(error.code))
         raise SystemExit(2) from None
 
 

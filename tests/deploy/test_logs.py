@@ -1,9 +1,11 @@
 """The logs of the production commands (web server and Celery worker, as composed) under real
 traffic: one JSON line per request, the request id carried into the task a request starts,
-and not one token, password or cookie in any line."""
+not one token, password or cookie in any line, and nothing but JSON lines from the web
+command, nginx's and granian's own included."""
 
 import http.cookiejar
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -88,14 +90,16 @@ def production(tmp_path):
         yield Client(stack.base), stack
 
 
-def json_lines(path: Path) -> list[dict]:
-    """Every line the app wrote (they start with "{"); a line that does not parse fails."""
+def json_lines(path: Path, *, only_json: bool = False) -> list[dict]:
+    """Every line the app wrote (they start with "{"), or with `only_json` every line but blank
+    ones (the web command's: nginx's and granian's too); a line that does not parse fails."""
     lines = []
     for number, text in enumerate(path.read_text().splitlines(), 1):
-        if text.startswith("{"):
+        if text.startswith("{") or (only_json and text.strip()):
             try:
                 lines.append(json.loads(text))
-            except ValueError:
+                assert isinstance(lines[-1], dict)
+            except (ValueError, AssertionError):
                 raise AssertionError(f"{path.name}:{number} is not JSON: {text!r}") from None
     return lines
 
@@ -174,7 +178,7 @@ def test_requests_log_json_lines_that_reach_the_worker_and_hold_no_secret(produc
     stack.stop()  # flush and close every log before reading them
 
     # Every request is exactly one JSON line with every field, under the id it answered with.
-    web = json_lines(logs["web"])
+    web = json_lines(logs["web"], only_json=True)
     assert all({"time", "level", "logger", "message", "request_id"} <= set(line) for line in web)
     requests = [line for line in web if line["logger"] == "flower_power.requests"]
     by_id = {}
@@ -212,3 +216,40 @@ def test_requests_log_json_lines_that_reach_the_worker_and_hold_no_secret(produc
         leaked = [what for what, secret in secrets.items() if secret in text]
         assert not leaked, f"{name}'s log holds: {leaked}"
     assert "in-the-query" not in logs["web"].read_text()
+
+
+def test_the_web_commands_nginx_and_granian_lines_are_json_too(tmp_path):
+    """nginx refuses a body past twice REQUEST_BODY_MAX_BYTES itself: its error line and its
+    access line (WEB_ACCESS_LOG) come as JSON with their fields, never the query string."""
+    with composed_stack(tmp_path, db_name=DB_NAME, redis_db=REDIS_DB, services=("web",),
+                        WEB_ACCESS_LOG="true", REQUEST_BODY_MAX_BYTES="2048") as stack:
+        client = Client(stack.base)
+        status, body, _ = client.call("POST", "/api/v1/predict/?token=in-the-query",
+                                      json_body={"instances": [[1.0] * 2000]})
+        assert (status, body["error"]["code"]) == (413, "too_large")
+        status, _, ready = client.call("GET", "/readyz")
+        assert status == 200
+        stack.stop()
+
+    text = stack.logs["web"].read_text()
+    lines = json_lines(stack.logs["web"], only_json=True)
+    assert "in-the-query" not in text
+    for line in lines:
+        assert {"time", "level", "logger", "message", "request_id"} <= set(line), line
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"]), line
+    [refused] = [line for line in lines if line["logger"] == "nginx"]
+    assert refused["level"] == "ERROR", refused
+    assert refused["message"].startswith("client intended to send too large body: "), refused
+    assert isinstance(refused["pid"], int) and isinstance(refused["connection"], int)
+    assert (refused["client"], refused["request"], refused["host"]) == (
+        "127.0.0.1", "POST /api/v1/predict/ HTTP/1.1", stack.base.removeprefix("http://"))
+    access = [line for line in lines if line["logger"] == "nginx.access"]
+    [too_large] = [line for line in access if line["status"] == 413]
+    assert too_large["request"] == "POST /api/v1/predict/ HTTP/1.1", too_large
+    assert too_large["remote_addr"] == "127.0.0.1" and too_large["bytes"] > 0
+    # The app's request line and nginx's for the same request share its id.
+    assert [line["status"] for line in access if line["request_id"] == ready] == [200]
+    assert sorted(line["logger"] for line in lines if line["request_id"] == ready) == [
+        "flower_power.requests", "nginx.access"]
+    assert any(line["message"].startswith("Starting granian") for line in lines
+               if line["logger"] == "_granian"), text[-3000:]
