@@ -121,18 +121,15 @@ class FastRequest:
         self.client_ip = environ.get("REMOTE_ADDR", "")
 
     def authenticate(self) -> None:
-        """The user of a token this process has a trusted cache entry for, else Fallback."""
+        """The user of a token this process has a cache entry for that the routes' Django
+        authentication (the default one, API scope) would trust, else Fallback: Django also
+        refuses a token of another scope."""
         scheme, _, key = self.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme.lower() not in ("token", "bearer") or not key or " " in key:
             raise Fallback
         entry = authentication._entries.get(hash_token(key))
-        now = time.time()
-        if (
-            entry is None or entry.stamp is None
-            or (entry.expires_at is not None and now >= entry.expires_at)
-            or now - entry.loaded_at >= authentication.CACHE_MAX_AGE_SECONDS
-            or not entry.user.is_active
-        ):
+        if not authentication.entry_trusted(
+                entry, authentication.CachedTokenAuthentication.scope):
             raise Fallback
         self.user = entry.user
         self._entry_stamp = entry.stamp

@@ -94,8 +94,8 @@ def test_the_metrics_token_account_has_only_that_permission_and_a_token_that_nev
     assert client.get("/metrics").status_code == 401
     client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
     assert client.get("/metrics").status_code == 200
-    # Not a manager: it cannot retrain, activate or see the admin.
-    assert client.post("/api/v1/models/", {}).status_code == 403
+    # A metrics-scoped token: it authenticates nowhere else (tests/test_metrics_scope.py).
+    assert client.post("/api/v1/models/", {}).status_code == 401
 
 
 # --- counters after real traffic

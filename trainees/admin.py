@@ -107,10 +107,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Who has which client tokens, and revoking them. Never the digest: it is a credential's
     hash, of no use to a manager."""
 
-    list_display = ("name", "user", "created", "expiry")
-    list_filter = ("created", "expiry")
+    list_display = ("name", "user", "scope", "created", "expiry")
+    list_filter = ("scope", "created", "expiry")
     search_fields = ("name", "user__username", "user__display_name")
-    fields = ("name", "user", "created", "expiry")
+    fields = ("name", "user", "scope", "created", "expiry")
     readonly_fields = fields
     list_select_related = ("user",)
 

@@ -67,6 +67,20 @@ class ApiToken(AbstractAuthToken):
         help_text=_("The client or device the token was issued to."),
     )
 
+    class Scope(models.TextChoices):
+        """What a token may do, checked when it authenticates (flower_power/api/authentication.py):
+        a leaked scrape token must not be a trainee's key to the API."""
+
+        API = "api", _("API")
+        METRICS = "metrics", _("metrics scrape only")
+
+    # A database default as well: a row written without the column (a process still running
+    # the code before it, an older migration's model) is an ordinary API token.
+    scope = models.CharField(
+        _("scope"), max_length=16, choices=Scope.choices, default=Scope.API,
+        db_default=Scope.API, help_text=_("API: the ordinary API. Metrics: only GET /metrics."),
+    )
+
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")

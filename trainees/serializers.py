@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from challenges.serializers import MeStatsSerializer
+from trainees.models import ApiToken
 
 
 class TokenObtainInputSerializer(serializers.Serializer):
@@ -32,6 +33,9 @@ class TokenListItemSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
     expiry = serializers.DateTimeField(allow_null=True)
     current = serializers.BooleanField(help_text=_("Whether this request used this token."))
+    scope = serializers.ChoiceField(
+        choices=ApiToken.Scope.choices, read_only=True,
+        help_text=_("Where it authenticates: api, the API; metrics, only GET /metrics."))
 
 
 class TokensRevokedSerializer(serializers.Serializer):

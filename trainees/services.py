@@ -87,9 +87,11 @@ def user_auth_changed(user_ids: Iterable[int]) -> None:
 
 @transaction.atomic
 def token_issue(
-    *, user, name: str = "", ttl: timedelta | object | None = _DEFAULT_TTL
+    *, user, name: str = "", ttl: timedelta | object | None = _DEFAULT_TTL,
+    scope: str = ApiToken.Scope.API,
 ) -> tuple[ApiToken, str]:
-    """Issue a new API token for one client: the stored row and the raw token, shown once."""
+    """Issue a new API token for one client: the stored row and the raw token, shown once.
+    Its scope says where it authenticates (ApiToken.Scope)."""
     now = timezone.now()
     ttl = settings.API_TOKEN_TTL if ttl is _DEFAULT_TTL else ttl
     mine = ApiToken.objects.filter(user=user)
@@ -100,7 +102,8 @@ def token_issue(
     stale = list(mine.order_by("-created", "-id").values_list("id", flat=True)[keep:])
     if stale:
         mine.filter(id__in=stale).delete()
-    return ApiToken.objects.create(user=user, expiry=ttl, name=name or DEFAULT_TOKEN_NAME)
+    return ApiToken.objects.create(
+        user=user, expiry=ttl, name=name or DEFAULT_TOKEN_NAME, scope=scope)
 
 
 def token_revoke(*, user, token_id: int) -> None:

@@ -87,7 +87,7 @@ class TokenListApi(APIView):
         return Response(TokenListItemSerializer(
             [
                 {"id": token.id, "name": token.name, "created": token.created,
-                 "expiry": token.expiry, "current": token.id == current}
+                 "expiry": token.expiry, "current": token.id == current, "scope": token.scope}
                 for token in api_tokens_live(user=request.user)
             ],
             many=True,

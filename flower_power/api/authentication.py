@@ -12,6 +12,10 @@ counter: a stamp that expired or was evicted can never come back with an old val
 
 Without Redis (the file cache of `make run`), or while it is unreachable, there is no
 process cache: knox reads the database on every request.
+
+Each token has a scope (trainees.models.ApiToken.Scope) and each authenticator class accepts
+its own only, from the cache or the database: this one "api" tokens, /metrics's "metrics"
+ones (flower_power/metrics/views.py). A leaked Prometheus token opens nothing else.
 """
 
 import copy
@@ -30,10 +34,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 
 from flower_power.api import throttling
+from trainees.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
-KEYWORDS = (b"token", b"bearer")
 CACHE_MAX_ENTRIES = 10_000
 # Bounds how long an entry can outlive a change whose stamp never reached Redis (it was
 # unreachable at that commit; a process that sees Redis fail also drops its whole cache).
@@ -119,6 +123,21 @@ def _user_throttle(request):
     return None
 
 
+def entry_trusted(entry: _Entry | None, scope: str) -> bool:
+    """Whether a cached entry may stand for knox's load of its token where tokens of `scope`
+    authenticate: loaded under a stamp, token unexpired, entry young enough, user active, and
+    the token of that scope. The cached path (below) and the lean path (flower_power/fastpath.py)
+    both ask this; each compares the entry's stamp with Redis's in its own round trip."""
+    if entry is None or entry.stamp is None or entry.token.scope != scope:
+        return False
+    now = time.time()
+    return (
+        (entry.expires_at is None or now < entry.expires_at)
+        and now - entry.loaded_at < CACHE_MAX_AGE_SECONDS
+        and entry.user.is_active
+    )
+
+
 def _copies(user, token):
     # Each request gets its own: threads share the cached ones, and a view may set attributes.
     user = copy.copy(user)
@@ -128,53 +147,69 @@ def _copies(user, token):
 
 
 class CachedTokenAuthentication(TokenAuthentication):
-    """Knox tokens after `Authorization: Token` or `Bearer`, cached per process (above)."""
+    """Knox tokens of this class's scope after `Authorization: Token` or `Bearer`, cached per
+    process (above). Knox parses the header; ours are the second keyword, the cache and the
+    scope: a token of another scope is refused (scope_refused), from the cache or not."""
+
+    scope = ApiToken.Scope.API
+    # The keyword knox's authenticate looks for (authenticate_header); "Token" but while
+    # parsing a request that used Bearer.
+    _keyword = "Token"
 
     def authenticate(self, request):
-        auth = get_authorization_header(request).split()
-        if not auth or auth[0].lower() not in KEYWORDS:
-            return None  # another scheme, or none: the next authenticator's turn
-        if len(auth) == 1:
-            raise exceptions.AuthenticationFailed(
-                _("Invalid token header. No credentials provided."))
-        if len(auth) > 2:
-            raise exceptions.AuthenticationFailed(
-                _("Invalid token header. Token string should not contain spaces."))
+        # DRF makes new authenticators for each request (APIView.initialize_request calls
+        # get_authenticators, which instantiates the classes), so what is kept on self here
+        # belongs to this request alone.
+        self._request = request
+        first = get_authorization_header(request).split()[:1]
+        self._keyword = "Bearer" if first and first[0].lower() == b"bearer" else "Token"
         try:
-            key = auth[1].decode("ascii")
+            return super().authenticate(request)
+        finally:
+            self._keyword = "Token"
+
+    def authenticate_header(self, request) -> str:
+        """Knox matches the header's keyword against this, so it is the one the request used
+        while knox parses; otherwise (a 401's WWW-Authenticate) "Token", as always."""
+        return self._keyword
+
+    def authenticate_credentials(self, token: bytes):
+        """Knox's lookup behind the process cache, then the scope. The key must be ASCII (they
+        all are): knox would decode UTF-8 and fail with a 500 on other bytes."""
+        try:
+            key = token.decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         store = _store()
         if store is None:
-            return self.authenticate_credentials(auth[1])
-        return self._authenticate_cached(request, store, key)
+            user, api_token = super().authenticate_credentials(token)
+        else:
+            user, api_token = self._authenticate_cached(store, key)
+        if api_token.scope != self.scope:
+            raise self.scope_refused()
+        return user, api_token
 
-    def authenticate_header(self, request) -> str:
-        return "Token"
+    def scope_refused(self) -> exceptions.APIException:
+        """The answer to a valid token of another scope: on the API, a metrics token."""
+        return exceptions.AuthenticationFailed(_("This token may only scrape /metrics."))
 
-    def _authenticate_cached(self, request, store, key: str):
+    def _authenticate_cached(self, store, key: str):
         digest = hash_token(key)
         entry = _entries.get(digest)
         stamp = _FAILED
         if entry is not None:
-            stamp = self._round_trip(request, store, entry.user.pk)
-            now = time.time()
-            if (
-                entry.stamp is not None
-                and stamp == entry.stamp
-                and (entry.expires_at is None or now < entry.expires_at)
-                and now - entry.loaded_at < CACHE_MAX_AGE_SECONDS
-            ):
+            stamp = self._round_trip(store, entry.user.pk)
+            if entry_trusted(entry, self.scope) and stamp == entry.stamp:
                 return _copies(entry.user, entry.token)
         try:
-            user, token = self.authenticate_credentials(key.encode("ascii"))
+            user, token = super().authenticate_credentials(key.encode("ascii"))
         except exceptions.AuthenticationFailed:
             _forget(digest)
             raise
         if entry is None:
             # The stamp can only be read now, after the load: a change committed in between
             # would hide behind it. Stored untrusted; the next request reloads under a stamp.
-            if self._round_trip(request, store, user.pk) is _FAILED:
+            if self._round_trip(store, user.pk) is _FAILED:
                 return user, token
             stamp = None
         elif stamp is _FAILED:
@@ -187,9 +222,10 @@ class CachedTokenAuthentication(TokenAuthentication):
         ))
         return _copies(user, token)
 
-    def _round_trip(self, request, store, user_id):
+    def _round_trip(self, store, user_id):
         """Read the user's stamp (setting one if there is none) and count the user throttle,
         in one pipeline; the count is left on the request for throttling.UserRateThrottle."""
+        request = self._request
         throttle = _user_throttle(request)
         fresh = secrets.token_hex(8).encode()
         try:

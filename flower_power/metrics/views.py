@@ -1,14 +1,18 @@
-"""GET /metrics: Prometheus's scrape, for a token whose user has `metrics.view_metrics`."""
+"""GET /metrics: Prometheus's scrape, for a metrics-scoped token (`manage.py metrics_token`)
+whose user has `metrics.view_metrics`."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
+from flower_power.api.authentication import CachedTokenAuthentication
 from flower_power.metrics.collectors import exposition
+from trainees.models import ApiToken
 
 PERMISSION = "metrics.view_metrics"
 
@@ -18,6 +22,16 @@ class CanViewMetrics(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.user.has_perm(PERMISSION)
+
+
+class MetricsTokenAuthentication(CachedTokenAuthentication):
+    """Metrics-scoped tokens only, never a session: even a superuser's API token cannot
+    scrape. A valid API token here is known but not allowed, so a 403 (CanViewMetrics's)."""
+
+    scope = ApiToken.Scope.METRICS
+
+    def scope_refused(self) -> exceptions.APIException:
+        return exceptions.PermissionDenied(CanViewMetrics.message)
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -31,6 +45,7 @@ class AnyAccept(BaseContentNegotiation):
 
 
 class MetricsApi(APIView):
+    authentication_classes = [MetricsTokenAuthentication]
     content_negotiation_class = AnyAccept
     permission_classes = [CanViewMetrics]
 

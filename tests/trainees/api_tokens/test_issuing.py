@@ -94,12 +94,21 @@ def test_token_and_bearer_are_both_accepted(anon, trainee, scheme):
     assert ping(anon, raw, scheme) == 200
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer nope", "Token fp_nope"])
-def test_a_malformed_or_unknown_token_is_a_401(anon, trainee, header):
+@pytest.mark.parametrize(("header", "message"), [
+    ("Bearer", "Invalid token header. No credentials provided."),
+    ("token", "Invalid token header. No credentials provided."),
+    ("Bearer a b", "Invalid token header. Token string should not contain spaces."),
+    ("Bearer nope", "Invalid token."),
+    ("BEARER fp_nope", "Invalid token."),
+    ("Token fp_nope", "Invalid token."),
+    ("Token fp_\xe9t\xe9", "Invalid token."),  # not UTF-8 once encoded: no 500 either
+])
+def test_a_malformed_or_unknown_token_is_a_401(anon, trainee, header, message):
     response = anon.get(PING_URL, HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
     assert response.json()["error"]["code"] == "authentication_failed"
+    assert response.json()["error"]["message"] == message
 
 
 def test_a_drf_style_40_character_key_still_works_once_hashed(anon, trainee):

@@ -24,7 +24,9 @@ def test_a_trainee_lists_their_own_tokens_only(anon, trainee, other_trainee):
     tokens = response.json()
     assert [t["name"] for t in tokens] == ["phone", "laptop"]
     assert [t["current"] for t in tokens] == [True, False]
-    assert all(set(t) == {"id", "name", "created", "expiry", "current"} for t in tokens)
+    assert all(set(t) == {"id", "name", "created", "expiry", "current", "scope"}
+               for t in tokens)
+    assert {t["scope"] for t in tokens} == {"api"}
     assert phone not in response.content.decode() and laptop not in response.content.decode()
 
 

@@ -1,10 +1,11 @@
-"""Create (or update) Prometheus's service account and print a new API token for it."""
+"""Create (or update) Prometheus's service account and print a new metrics-only token for it."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from trainees.models import ApiToken
 from trainees.services import token_issue, token_revoke_all
 
 TOKEN_NAME = "prometheus"
@@ -13,7 +14,8 @@ TOKEN_NAME = "prometheus"
 class Command(BaseCommand):
     help = (
         "Create or update the metrics service account (only the permission to scrape "
-        "/metrics; it cannot log in) and print a new, non-expiring API token for Prometheus. "
+        "/metrics; it cannot log in) and print a new, non-expiring token for Prometheus that "
+        "authenticates on /metrics only. "
         "The account's earlier tokens are revoked."
     )
 
@@ -35,7 +37,8 @@ class Command(BaseCommand):
             [Permission.objects.get(content_type__app_label="metrics", codename="view_metrics")]
         )
         token_revoke_all(user=user)
-        _row, raw = token_issue(user=user, name=TOKEN_NAME, ttl=None)
+        _row, raw = token_issue(
+            user=user, name=TOKEN_NAME, ttl=None, scope=ApiToken.Scope.METRICS)
         self.stderr.write(
             f"{'Created' if created else 'Updated'} the service account {username!r}; "
             "its token (put it in Prometheus's `authorization: credentials`):"
