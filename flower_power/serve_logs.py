@@ -24,6 +24,7 @@ import orjson
 
 from flower_power.conf.logs import logging_config
 from flower_power.logs import JsonFormatter
+from flower_power.memory import MALLOC_ENV
 
 Parsed = tuple[int, str, dict]  # level, message, the line's fields
 
@@ -143,9 +144,10 @@ class Relay:
     def spawn(self, argv: list[str], logger: str) -> subprocess.Popen:
         """Start a child whose stdout and stderr come through the relay (nginx's access log
         on its stdout, granian's app's lines on stderr: JSON already, they pass unchanged).
-        Its clock in UTC, as the app's lines: nginx writes its access log's times in it."""
+        Its clock in UTC, as the app's lines: nginx writes its access log's times in it; the
+        memory settings of flower_power/memory.py unless the environment sets its own."""
         child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 env={**os.environ, "TZ": "UTC"})
+                                 env={**MALLOC_ENV, **os.environ, "TZ": "UTC"})
         parse = parse_nginx_line if logger == "nginx" else plain_line
         thread = threading.Thread(target=self._relay, args=(child.stdout, logger, parse),
                                   name=f"log-{logger}", daemon=True)

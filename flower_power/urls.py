@@ -59,7 +59,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    # Prometheus's scrape: only for a token with metrics.view_metrics (README, "Metrics").
+    # Prometheus's scrape: only for a metrics-scoped token whose user has metrics.view_metrics
+    # (README, "Metrics").
     path("metrics", MetricsApi.as_view(), name="metrics"),
     # Compressed: the Chinese catalog is ~31 KiB, the trainee page's largest response. It holds
     # no secret and reflects no input, so gzip gives BREACH nothing to read.

@@ -9,6 +9,7 @@ django_application = get_wsgi_application()
 
 from flower_power.api.middleware import ChunkedBodyWSGIMiddleware  # noqa: E402 (after setup)
 from flower_power.fastpath import FastPathWSGIMiddleware  # noqa: E402
+from flower_power.memory import MemoryReleaseWSGIMiddleware  # noqa: E402
 
 
 class ProxyPeerWSGIMiddleware:
@@ -34,8 +35,8 @@ class ProxyPeerWSGIMiddleware:
 # Predictions and /healthz of the plain kind on the lean path (flower_power/fastpath.py);
 # chunked request bodies (no Content-Length) read under the body-size limit, or a clear 411
 # (nginx de-chunks before the app; this serves a WSGI server reached directly).
-application = ProxyPeerWSGIMiddleware(
-    FastPathWSGIMiddleware(ChunkedBodyWSGIMiddleware(django_application)))
+application = MemoryReleaseWSGIMiddleware(ProxyPeerWSGIMiddleware(
+    FastPathWSGIMiddleware(ChunkedBodyWSGIMiddleware(django_application))))
 
 # Everything loaded so far (Django, the URL conf, the libraries) lives as long as the process:
 # moved out of the garbage collector's generations, a collection during a 10,000-row batch no

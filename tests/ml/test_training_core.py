@@ -17,7 +17,7 @@ from ml.dataset import (
     shipped_split_arrays,
     split_for_index,
 )
-from ml.litert import LiteRTClassifier
+from ml.litert import MAX_TENSOR_ROWS, LiteRTClassifier
 from ml.trainer import (
     DEFAULT_EPOCHS,
     MAX_PROGRESS_CALLS,
@@ -210,6 +210,18 @@ def test_litert_matches_keras_on_a_batch_of_10000_rows(trained, classifier):
     np.testing.assert_allclose(
         from_litert, keras_predict_proba(trained.keras_bytes, features), rtol=0, atol=1e-5
     )
+
+
+@pytest.mark.parametrize("rows", [MAX_TENSOR_ROWS, MAX_TENSOR_ROWS + 1, 3 * MAX_TENSOR_ROWS - 7])
+def test_a_large_batch_runs_in_pieces_with_the_same_answers(classifier, rows):
+    features = _iris_like_rows(rows, seed=rows)
+    expected = np.concatenate([classifier.predict_proba(features[i:i + 100])
+                               for i in range(0, rows, 100)])
+
+    assert np.array_equal(classifier.predict_proba(features), expected)
+    # The thread's interpreter keeps tensors of at most that many rows (web worker memory).
+    interpreter = classifier._local.runner.interpreter
+    assert interpreter.get_input_details()[0]["shape"][0] <= MAX_TENSOR_ROWS
 
 
 def test_litert_gives_the_same_answer_one_row_at_a_time(classifier, all_features):
