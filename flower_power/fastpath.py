@@ -10,9 +10,9 @@ passed. Anything else (a new token, a bad body, a 401, 409 or 429, a compressed 
 body, Redis down) goes to Django with its body, before anything was counted; Django answers
 as it always does. Same status, headers and body (tests/test_fastpath.py compares them).
 
-Its checks cost one Redis round trip: a Lua script compares the user's auth stamp and counts
-the user and rows throttles only if the stamp holds and neither limit would be passed, so a
-refusal counts nothing here and Django counts it as usual.
+Its checks cost one Redis round trip (flower_power/admission.py): a Lua script compares the
+user's auth stamp and counts the user and rows throttles only if the stamp holds and neither
+limit would be passed, so a refusal counts nothing here and Django counts it as usual.
 """
 
 import io
@@ -34,6 +34,7 @@ from django.utils.translation import get_language_from_request
 from knox.crypto import hash_token
 
 from flower_power import metrics
+from flower_power.admission import Admission
 from flower_power.api import authentication, throttling
 from flower_power.api.middleware import JSON_GZIP_MIN_BYTES
 from flower_power.client_ip import FORWARDED_HEADERS
@@ -54,25 +55,6 @@ _JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8"})
 # Headers that change what Django would do or answer: let it.
 _DJANGO_HEADERS = ("HTTP_COOKIE", "HTTP_CONTENT_ENCODING", "HTTP_TRANSFER_ENCODING",
                    *FORWARDED_HEADERS)
-
-# Compares the user's auth stamp, then counts the request (user throttle) and its rows (rows
-# throttle) only if neither count would pass its limit: 1 counted, 0 nothing written.
-# KEYS: stamp, user counter, rows counter. ARGV: stamp, user limit, user ttl, rows, rows
-# limit, rows ttl; a limit of -1: that throttle is off.
-_ADMIT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local user_limit, rows, rows_limit = tonumber(ARGV[2]), tonumber(ARGV[4]), tonumber(ARGV[5])
-if user_limit >= 0 and tonumber(redis.call('GET', KEYS[2]) or '0') + 1 > user_limit then
-  return 0 end
-if rows_limit >= 0 and tonumber(redis.call('GET', KEYS[3]) or '0') + rows > rows_limit then
-  return 0 end
-if user_limit >= 0 and redis.call('INCR', KEYS[2]) == 1 then
-  redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-if rows_limit >= 0 and redis.call('INCRBY', KEYS[3], rows) == rows then
-  redis.call('EXPIRE', KEYS[3], ARGV[6]) end
-return 1
-"""
-
 
 # "METHOD path": the handler, a function of a FastRequest returning an Answer or raising
 # Fallback (before FastRequest.admit; after it, it must answer).
@@ -143,10 +125,10 @@ class FastRequest:
         user_id, make_key = self.user.pk, _redis["make_key"]
         try:
             admitted = _redis["admit"](
-                keys=[make_key(authentication.stamp_key(user_id)),
-                      make_key(user_throttle.window_key(user_id)),
-                      make_key(rows_throttle.window_key(self))],
-                args=[self._entry_stamp, *_limit(user_throttle), rows, *_limit(rows_throttle)],
+                [make_key(authentication.stamp_key(user_id)),
+                 make_key(user_throttle.window_key(user_id)),
+                 make_key(rows_throttle.window_key(self))],
+                [self._entry_stamp, *_limit(user_throttle), rows, *_limit(rows_throttle)],
             )
         except Exception as exc:  # Redis down or slow: Django's path knows what to do
             logger.debug("fast path: admission not checked (%s)", exc)
@@ -187,7 +169,7 @@ class FastPathWSGIMiddleware:
         store = authentication._store()
         if not settings.FAST_PATH or store is None:
             return {}
-        _redis.update(make_key=cache.make_key, admit=store.register_script(_ADMIT))
+        _redis.update(make_key=cache.make_key, admit=Admission(store))
         routes = {}
         for key, dotted in FAST_ROUTES.items():
             method, path = key.split(" ", 1)

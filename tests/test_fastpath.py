@@ -231,3 +231,24 @@ def test_an_over_large_body_reaches_django_unread_and_is_read_there(fast, django
     assert (status, orjson.loads(content)["error"]["code"]) == (413, "too_large")
     # Read to the end, so the server can reuse the connection (nginx's keep-alive upstream).
     assert stream.tell() == len(body)
+
+
+def test_after_redis_forgets_the_script_or_drops_the_connection_the_next_request_is_served(
+        fast, django_app, token):
+    request = ("POST", "/api/v1/predict/", orjson.dumps(FLOWER), token)
+    assert call(fast, *request)[0] == 200
+    redis = get_redis_connection("default")
+    redis.script_flush()  # as after a Redis restart: EVALSHA answers NOSCRIPT
+    before = django_app.calls
+    assert call(fast, *request)[0] == 200
+    assert django_app.calls == before  # the script was loaded again, here
+    # The lean path's own connection dropped by the server: that request goes to Django,
+    # the next one is the lean path's again, on a new connection.
+    ours = [c["id"] for c in redis.client_list() if c["cmd"] in ("evalsha", "eval")]
+    assert ours
+    for client_id in ours:
+        redis.client_kill_filter(_id=client_id)
+    assert call(fast, *request)[0] == 200
+    assert django_app.calls == before + 1
+    assert call(fast, *request)[0] == 200
+    assert django_app.calls == before + 1
