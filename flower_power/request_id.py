@@ -102,9 +102,12 @@ def request_log(method: str, route: str | None, status: int, started: float, *,
                 user_id: int | None, client_ip: str | None, model_version: int | None) -> None:
     """A request's one line (the access log), from the middleware or the lean prediction
     path (flower_power/fastpath.py); `started` is its perf_counter() at the start."""
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not logger.isEnabledFor(level):  # LOG_LEVEL=WARNING: nothing to build
+        return
     duration_ms = round((time.perf_counter() - started) * 1000, 2)
     logger.log(
-        logging.ERROR if status >= 500 else logging.INFO,
+        level,
         "%s %s %s %.1fms", method, route or "-", status, duration_ms,
         extra={
             "method": method,
