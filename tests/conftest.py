@@ -59,6 +59,16 @@ def _no_served_model_left():
     model_cache.forget()
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_token_left():
+    # Each process caches the tokens it authenticated: no test may be let in by another's.
+    from flower_power.api.authentication import auth_cache_clear
+
+    auth_cache_clear()
+    yield
+    auth_cache_clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

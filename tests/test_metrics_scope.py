@@ -28,13 +28,6 @@ API_ROUTES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _empty_process_cache():
-    authentication.auth_cache_clear()
-    yield
-    authentication.auth_cache_clear()
-
-
 @pytest.fixture
 def prometheus_token(db) -> str:
     return metrics_token()

@@ -1,7 +1,6 @@
 """API tokens: hashed at rest, one per client with a name and a fixed expiry, listed and
 revoked by their owner, revoked at once by a password change, deactivation or a manager."""
 
-import pytest
 from knox.crypto import hash_token
 
 from flower_power.api import authentication
@@ -10,13 +9,6 @@ TOKEN_URL = "/api/v1/auth/token/"
 TOKENS_URL = "/api/v1/auth/tokens/"
 PING_URL = "/api/v1/auth/ping/"
 NEW_PASSWORD = "a brand new passphrase"
-
-
-@pytest.fixture(autouse=True)
-def _empty_process_cache():
-    authentication.auth_cache_clear()
-    yield
-    authentication.auth_cache_clear()
 
 
 def ping(client, raw: str, scheme: str = "Token") -> int:
