@@ -5,6 +5,8 @@ Used by settings.LOGGING for every logger, in web processes and Celery alike (RE
 
 import json
 import logging
+import os
+import select
 from datetime import UTC, datetime
 
 import orjson
@@ -58,3 +60,46 @@ class JsonFormatter(logging.Formatter):
             return orjson.dumps(entry).decode()
         except orjson.JSONEncodeError:  # an integer beyond 64 bits, a lone surrogate
             return json.dumps(entry, default=str)
+
+
+class LineHandler(logging.StreamHandler):
+    """A StreamHandler that writes each line with one write(2) and, for a line that fits a
+    pipe's atomic write (PIPE_BUF), without taking the handler's lock.
+
+    Every request writes a line. Behind the standard handler's lock, request threads queued
+    for it while its holder waited in the write: at 8 threads a worker spent 15% of its
+    request threads' time on that lock, and v2 predictions fell from ~3,900 to ~2,300 req/s
+    with the request log on. A write of up to PIPE_BUF bytes to a pipe is atomic, and so
+    is an append to a file in practice, so lines never interleave; longer ones (tracebacks)
+    take the lock. A stream without a file descriptor (a test's capture) is written as usual.
+    """
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        passed = self.filter(record)
+        if isinstance(passed, logging.LogRecord):  # a filter may return a changed record
+            record = passed
+        if passed:
+            self.emit(record)
+        return bool(passed)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            fd = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+            with self.lock:
+                super().emit(record)
+            return
+        try:
+            line = (self.format(record) + self.terminator).encode(errors="backslashreplace")
+            if len(line) <= select.PIPE_BUF:
+                os.write(fd, line)
+                return
+            with self.lock:
+                self.flush()
+                view = memoryview(line)
+                while view:
+                    view = view[os.write(fd, view):]
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)

@@ -84,8 +84,8 @@ def plain_line(line: str) -> Parsed:
     return (logging.getLevelNamesMapping()[match[1]] if match else logging.WARNING), line, {}
 
 
-def _is_json_object(line: str) -> bool:
-    if not line.startswith("{"):
+def _is_json_object(line: bytes) -> bool:
+    if not line.startswith(b"{"):
         return False
     try:
         return isinstance(orjson.loads(line), dict)
@@ -137,9 +137,13 @@ class Relay:
         self._write(self.formatter.format(record))
 
     def _write(self, line: str) -> None:
+        self._write_bytes((line + "\n").encode(errors="backslashreplace"))
+
+    def _write_bytes(self, line: bytes) -> None:
         with self.lock:
-            sys.stderr.write(line + "\n")
             sys.stderr.flush()
+            sys.stderr.buffer.write(line)
+            sys.stderr.buffer.flush()
 
     def spawn(self, argv: list[str], logger: str) -> subprocess.Popen:
         """Start a child whose stdout and stderr come through the relay (nginx's access log
@@ -158,12 +162,13 @@ class Relay:
     def _relay(self, pipe, logger: str, parse) -> None:
         with pipe:
             for raw in pipe:
-                line = raw.decode(errors="replace").rstrip("\r\n")
-                if not line.strip():
+                raw = raw.rstrip(b"\r\n")
+                if not raw.strip():
                     continue
-                if not self.json or _is_json_object(line):
-                    self._write(line)
+                if not self.json or _is_json_object(raw):  # passed on as it came: no decoding
+                    self._write_bytes(raw + b"\n")
                 else:
+                    line = raw.decode(errors="replace")
                     level, message, fields = parse(line)
                     self.log(logger, level, message, **fields)
 

@@ -23,11 +23,11 @@ def logging_config(*, log_format: str, level: str) -> dict:
         },
         "handlers": {
             "console": {
-                "class": "logging.StreamHandler", "formatter": log_format,
+                "class": "flower_power.logs.LineHandler", "formatter": log_format,
                 "filters": ["context"],
             },
             "request_console": {
-                "class": "logging.StreamHandler",
+                "class": "flower_power.logs.LineHandler",
                 "formatter": "json" if log_format == "json" else "request",
                 "filters": ["context", "client_ip", "quiet_client_errors"],
             },
