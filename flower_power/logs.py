@@ -74,6 +74,12 @@ class LineHandler(logging.StreamHandler):
     take the lock. A stream without a file descriptor (a test's capture) is written as usual.
     """
 
+    @classmethod
+    def on_fd(cls, fd: int) -> "LineHandler":
+        """A handler writing to an inherited file descriptor (left open: it is not ours)."""
+        return cls(os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace",
+                             closefd=False))
+
     def handle(self, record: logging.LogRecord) -> bool:
         passed = self.filter(record)
         if isinstance(passed, logging.LogRecord):  # a filter may return a changed record

@@ -227,7 +227,8 @@ class Supervisor:
 
         prepare_multiprocess_dir()
         log_args = self.relay.granian_log_args(self.directory, self.config.log_level)
-        self.granian = self.relay.spawn(granian_argv(self.config, self.socket, log_args), "granian")
+        argv = granian_argv(self.config, self.socket, log_args)
+        self.granian = self.relay.spawn(argv, "granian", log_fd=True)
         # nginx starts once granian accepts connections: no 502s while the app loads.
         deadline = time.monotonic() + 120
         while not self._granian_accepts():

@@ -224,7 +224,9 @@ SPECTACULAR_SETTINGS = api.SPECTACULAR_SETTINGS
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not one of json, text.")
-LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+# LOG_FD: set by `python -m flower_power.serve` for its workers (their lines skip its relay).
+LOGGING = logs.logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"),
+                              fd=env_int("LOG_FD", None, minimum=3))
 
 # --- Model serving and training (see ml/)
 ML_PROMOTION_MIN_ACCURACY = env_float("ML_PROMOTION_MIN_ACCURACY", 0.9, minimum=0, maximum=1)

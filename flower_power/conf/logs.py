@@ -1,7 +1,15 @@
 """The LOGGING setting: one JSON object a line on stderr, or plain text for a terminal."""
 
 
-def logging_config(*, log_format: str, level: str) -> dict:
+def _stream(fd: int | None) -> dict:
+    """Where the console handlers write: stderr, or the file descriptor the web command gave
+    its workers for their lines (LOG_FD, flower_power/serve_logs.py)."""
+    if fd is None:
+        return {"class": "flower_power.logs.LineHandler"}
+    return {"()": "flower_power.logs.LineHandler.on_fd", "fd": fd}
+
+
+def logging_config(*, log_format: str, level: str, fd: int | None = None) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -23,11 +31,11 @@ def logging_config(*, log_format: str, level: str) -> dict:
         },
         "handlers": {
             "console": {
-                "class": "flower_power.logs.LineHandler", "formatter": log_format,
+                **_stream(fd), "formatter": log_format,
                 "filters": ["context"],
             },
             "request_console": {
-                "class": "flower_power.logs.LineHandler",
+                **_stream(fd),
                 "formatter": "json" if log_format == "json" else "request",
                 "filters": ["context", "client_ip", "quiet_client_errors"],
             },

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.production import DEMO_PASSWORDS, composed_stack
+from tests.production import DEMO_PASSWORDS, composed_stack, process_tree
 
 DB_NAME = "test_fp_logs_deploy"
 REDIS_DB = 14
@@ -229,6 +229,7 @@ def test_the_web_commands_nginx_and_granian_lines_are_json_too(tmp_path):
         assert (status, body["error"]["code"]) == (413, "too_large")
         status, _, ready = client.call("GET", "/readyz")
         assert status == 200
+        assert _app_lines_skip_the_relay(stack.processes["web"].pid)
         stack.stop()
 
     text = stack.logs["web"].read_text()
@@ -253,3 +254,18 @@ def test_the_web_commands_nginx_and_granian_lines_are_json_too(tmp_path):
         "flower_power.requests", "nginx.access"]
     assert any(line["message"].startswith("Starting granian") for line in lines
                if line["logger"] == "_granian"), text[-3000:]
+
+
+def _app_lines_skip_the_relay(serve_pid: int) -> bool:
+    """Each granian process writes the app's lines to LOG_FD, the web command's own stderr
+    (the same open file), not to the pipe its relay reads."""
+    stderr = Path(f"/proc/{serve_pid}/fd/2").resolve()
+    granian = [pid for pid in process_tree(serve_pid)
+               if b"granian" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert granian
+    for pid in granian:
+        environ = dict(item.split("=", 1) for item in
+                       Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item)
+        assert Path(f"/proc/{pid}/fd/{environ['LOG_FD']}").resolve() == stderr, pid
+        assert Path(f"/proc/{pid}/fd/2").resolve() != stderr, pid  # the relay's pipe
+    return True
