@@ -76,7 +76,12 @@ class LineHandler(logging.StreamHandler):
 
     @classmethod
     def on_fd(cls, fd: int) -> "LineHandler":
-        """A handler writing to an inherited file descriptor (left open: it is not ours)."""
+        """A handler writing to an inherited file descriptor (left open: it is not ours), or
+        to stderr if this process did not inherit it (a worker started by spawn, not fork)."""
+        try:
+            os.fstat(fd)
+        except OSError:
+            return cls()
         return cls(os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace",
                              closefd=False))
 

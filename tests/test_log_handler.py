@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import select
+import sys
 import threading
 
 import pytest
@@ -73,3 +74,14 @@ def test_a_stream_without_a_file_descriptor_and_filters_work_as_in_a_stream_hand
     assert handler.handle(record)
     assert not handler.handle(logging.makeLogRecord({"msg": "dropped"}))
     assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == ["kept"]
+
+
+def test_a_handler_on_an_inherited_descriptor_writes_there_or_to_stderr_if_it_is_gone():
+    read_fd, write_fd = os.pipe()
+    handler = LineHandler.on_fd(write_fd)
+    handler.setFormatter(JsonFormatter())
+    handler.handle(logging.makeLogRecord({"name": "x", "levelno": logging.INFO, "msg": "there"}))
+    os.close(write_fd)
+    assert json.loads(os.read(read_fd, 4096))["message"] == "there"
+    os.close(read_fd)
+    assert LineHandler.on_fd(write_fd).stream is sys.stderr  # closed: not inherited
