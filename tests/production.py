@@ -103,6 +103,16 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
+def granian_environs(serve_pid: int) -> dict[int, dict[str, str]]:
+    """The environment of each granian process (master and workers) under the web command."""
+    environs = {}
+    for pid in process_tree(serve_pid):
+        if b"granian" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            text = Path(f"/proc/{pid}/environ").read_text()
+            environs[pid] = dict(item.split("=", 1) for item in text.split("\0") if "=" in item)
+    return environs
+
+
 @dataclass(frozen=True)
 class Server:
     base: str

@@ -2,7 +2,6 @@
 once the last large request in flight is done, and granian started with the memory settings."""
 
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from flower_power.memory import (
     MALLOC_TRIM,
     MemoryReleaseWSGIMiddleware,
 )
-from tests.production import composed_stack, process_tree
+from tests.production import composed_stack, granian_environs
 
 
 class Trims:
@@ -85,13 +84,7 @@ def test_overlapping_large_requests_trim_once_when_the_last_one_ends():
 def test_granians_workers_run_with_the_memory_settings(tmp_path):
     with composed_stack(tmp_path, db_name="test_fp_memory_deploy", redis_db=11,
                         services=("web",)) as stack:
-        workers = [
-            pid for pid in process_tree(stack.processes["web"].pid)
-            if b"granian" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        ]
-        environs = [dict(line.split("=", 1) for line in
-                         Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in line)
-                    for pid in workers]
+        environs = list(granian_environs(stack.processes["web"].pid).values())
     assert environs
     for environ in environs:
         assert {name: environ.get(name) for name in MALLOC_ENV} == MALLOC_ENV

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.production import DEMO_PASSWORDS, composed_stack, process_tree
+from tests.production import DEMO_PASSWORDS, composed_stack, granian_environs
 
 DB_NAME = "test_fp_logs_deploy"
 REDIS_DB = 14
@@ -260,12 +260,9 @@ def _app_lines_skip_the_relay(serve_pid: int) -> bool:
     """Each granian process writes the app's lines to LOG_FD, the web command's own stderr
     (the same open file), not to the pipe its relay reads."""
     stderr = Path(f"/proc/{serve_pid}/fd/2").resolve()
-    granian = [pid for pid in process_tree(serve_pid)
-               if b"granian" in Path(f"/proc/{pid}/cmdline").read_bytes()]
-    assert granian
-    for pid in granian:
-        environ = dict(item.split("=", 1) for item in
-                       Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item)
+    environs = granian_environs(serve_pid)
+    assert environs
+    for pid, environ in environs.items():
         assert Path(f"/proc/{pid}/fd/{environ['LOG_FD']}").resolve() == stderr, pid
         assert Path(f"/proc/{pid}/fd/2").resolve() != stderr, pid  # the relay's pipe
     return True
