@@ -7,7 +7,8 @@ panic of its Rust core. So the supervisor (flower_power/serve.py) reads each chi
 through a pipe, one thread per child, and writes every line to its own stderr: a JSON object
 unchanged, one of nginx's error lines parsed into fields, anything else whole as the message.
 The thread only reads, converts and writes, so a child never waits on it longer than on
-writing to stderr itself; once the children are gone, their pipes are read to the end.
+writing to stderr itself; once the children are gone, their pipes are read to the end. The
+app's own lines, one a request, skip it: granian's workers write them to LOG_FD (spawn).
 """
 
 import json
